@@ -1,0 +1,1 @@
+"""Import namespace for the harness distribution: codefront.harness, .agents, .tools, .sandbox, .training."""

