@@ -18,7 +18,12 @@ from codefront.sandbox import backend_named
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+@app.callback()
+def _root() -> None:
+    """Evaluate code-RL checkpoints: judge, run modes, train, merge, report."""
 
 
 def fail(message: str) -> typer.Exit:
@@ -29,13 +34,19 @@ def fail(message: str) -> typer.Exit:
 
 @app.command("judge")
 def judge_command(
-    problems: Annotated[str, typer.Option(help="Problem file (LCB .jsonl, native .yaml/.json) or 'builtin'.")],
+    problems: Annotated[
+        str, typer.Option(help="Problem file (LCB .jsonl, native .yaml/.json) or 'builtin'.")
+    ],
     problem: Annotated[str, typer.Option(help="Problem id.")],
     code: Annotated[Path, typer.Option(help="Python file with the submission.")],
-    time_limit: Annotated[float | None, typer.Option(help="CPU seconds per test (overrides the problem).")] = None,
+    time_limit: Annotated[
+        float | None, typer.Option(help="CPU seconds per test (overrides the problem).")
+    ] = None,
     memory_limit: Annotated[int | None, typer.Option(help="MB per test (overrides the problem).")] = None,
     levels: Annotated[int, typer.Option(help="Nested coverage levels.")] = DEFAULT_LEVELS,
-    all_tests: Annotated[bool, typer.Option("--all-tests", help="Run every test, not just to the first failure.")] = False,
+    all_tests: Annotated[
+        bool, typer.Option("--all-tests", help="Run every test, not just to the first failure.")
+    ] = False,
     sandbox: Annotated[str, typer.Option(help="local or docker.")] = "local",
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed problem.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -58,19 +69,26 @@ def judge_command(
     found = next((p for p in loaded.problems if p.id == problem), None)
     if found is None:
         raise fail(f"{problems}: no problem with id {problem!r}")
-    options = JudgeOptions(levels=levels, all_tests=all_tests, time_limit_s=time_limit, memory_limit_mb=memory_limit)
+    options = JudgeOptions(
+        levels=levels, all_tests=all_tests, time_limit_s=time_limit, memory_limit_mb=memory_limit
+    )
     result = judge(found, source, backend, options)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict()) + "\n")
         return
-    table = Table(title=f"{result.problem}: {result.verdict} ({result.outcome}), coverage {result.coverage}/{result.levels}")
+    coverage = f"coverage {result.coverage}/{result.levels}"
+    table = Table(title=f"{result.problem}: {result.verdict} ({result.outcome}), {coverage}")
     for column in ("test", "level", "input bytes", "verdict", "CPU s", "memory MB", "detail"):
         table.add_column(column)
     for t in result.tests:
-        table.add_row(str(t.index), str(t.level), str(t.input_bytes), t.verdict, f"{t.time_s:.3f}", f"{t.memory_mb:.1f}", t.detail)
+        table.add_row(
+            str(t.index),
+            str(t.level),
+            str(t.input_bytes),
+            t.verdict,
+            f"{t.time_s:.3f}",
+            f"{t.memory_mb:.1f}",
+            t.detail,
+        )
     console.print(table)
     console.print(f"passed {result.passed}/{result.total}" + (f" - {result.detail}" if result.detail else ""))
-
-
-def main() -> None:
-    app()

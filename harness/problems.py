@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Literal
 
 TestType = Literal["stdin", "functional"]
@@ -18,6 +18,8 @@ DEFAULT_LEVELS = 4
 
 @dataclass(frozen=True)
 class Test:
+    __test__ = False  # not a pytest test class
+
     input: str
     output: str
 

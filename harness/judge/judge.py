@@ -32,7 +32,10 @@ def default_concurrency() -> int:
 
 
 async def judge_async(
-    problem: Problem, code: str | None, backend: SandboxBackend, options: JudgeOptions = JudgeOptions(),
+    problem: Problem,
+    code: str | None,
+    backend: SandboxBackend,
+    options: JudgeOptions = JudgeOptions(),
     slot: int = 0,
 ) -> JudgeResult:
     leveled = ladder(problem.tests, options.levels)
@@ -139,7 +142,9 @@ async def judge_many_async(
     return list(await asyncio.gather(*(one(p, c) for p, c in items)))
 
 
-def judge(problem: Problem, code: str | None, backend: SandboxBackend, options: JudgeOptions = JudgeOptions()):
+def judge(
+    problem: Problem, code: str | None, backend: SandboxBackend, options: JudgeOptions = JudgeOptions()
+):
     return asyncio.run(judge_async(problem, code, backend, options))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 
 
@@ -62,16 +62,14 @@ class JudgeResult:
     memory_mb: float
     """Largest peak memory of any test that ran."""
     detail: str = ""
-    """Why, in one line, when the verdict is not AC (the first failing test's message, or the CE/IE reason)."""
+    """Why, in one line, when the verdict is not AC: the first failing test's message, or the CE/IE reason."""
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> JudgeResult:
-        tests = tuple(
-            TestResult(**{**t, "verdict": Verdict(t["verdict"])}) for t in data.get("tests", ())
-        )
+        tests = tuple(TestResult(**{**t, "verdict": Verdict(t["verdict"])}) for t in data.get("tests", ()))
         return cls(
             **{
                 **data,
@@ -82,6 +80,8 @@ class JudgeResult:
         )
 
     @classmethod
-    def without_tests(cls, problem: str, verdict: Verdict, levels: int, total: int, detail: str) -> JudgeResult:
+    def without_tests(
+        cls, problem: str, verdict: Verdict, levels: int, total: int, detail: str
+    ) -> JudgeResult:
         """A result decided before any test ran (CE, IE)."""
         return cls(problem, verdict, OUTCOME_OF[verdict], 0, levels, 0, total, (), 0.0, 0.0, detail)

@@ -27,6 +27,7 @@ MEMORY_ERROR_EXIT = 113
 STDERR_KEEP = 2000
 CHUNK = 1 << 16
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+PR_SET_CHILD_SUBREAPER = 36
 WALL_FACTOR = 2.5
 """Wall-clock limit as a multiple of the CPU limit: room for a loaded machine, yet it catches
 submissions that sleep or block."""
@@ -82,6 +83,8 @@ class Job:
         self.address_base = 0
 
     def prepare(self) -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a test come back to us to be reaped
         if self.netns:
             isolate_network()
         self.prelude = {"__name__": "__main__", "__builtins__": __builtins__}
@@ -115,8 +118,14 @@ def child(job: Job, test: dict, pipes: dict[str, int], workdir: str) -> None:
         test.clear()  # expected outputs must not be reachable from the submission
         job.tests.clear()
         os.chdir(workdir)
-        os.environ.update(HOME=workdir, TMPDIR=workdir, PATH="/usr/bin:/bin", LANG="C.UTF-8",
-                          OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        os.environ.update(
+            HOME=workdir,
+            TMPDIR=workdir,
+            PATH="/usr/bin:/bin",
+            LANG="C.UTF-8",
+            OMP_NUM_THREADS="1",
+            OPENBLAS_NUM_THREADS="1",
+        )
         hard_cpu = int(job.cpu) + 2  # a backstop: the parent enforces the precise limit
         resource.setrlimit(resource.RLIMIT_CPU, (hard_cpu, hard_cpu))
         resource.setrlimit(resource.RLIMIT_AS, (job.address_base + job.memory,) * 2)
@@ -169,10 +178,20 @@ def run_test(job: Job, test: dict) -> dict:
     if job.uid is not None:
         os.chown(workdir, job.uid, job.uid)
     ends = {name: os.pipe() for name in ("stdin", "stdout", "stderr", "result", "ready")}
-    child_ends = {"stdin": ends["stdin"][0], "stdout": ends["stdout"][1], "stderr": ends["stderr"][1],
-                  "result": ends["result"][1], "ready": ends["ready"][1]}
-    parent_ends = {"stdin": ends["stdin"][1], "stdout": ends["stdout"][0], "stderr": ends["stderr"][0],
-                   "result": ends["result"][0], "ready": ends["ready"][0]}
+    child_ends = {
+        "stdin": ends["stdin"][0],
+        "stdout": ends["stdout"][1],
+        "stderr": ends["stderr"][1],
+        "result": ends["result"][1],
+        "ready": ends["ready"][1],
+    }
+    parent_ends = {
+        "stdin": ends["stdin"][1],
+        "stdout": ends["stdout"][0],
+        "stderr": ends["stderr"][0],
+        "result": ends["result"][0],
+        "ready": ends["ready"][0],
+    }
     sys.stdout.flush()
     pid = os.fork()
     if pid == 0:
@@ -196,8 +215,13 @@ def run_test(job: Job, test: dict) -> dict:
             verdict, detail = "IE", f"checker failed: {e!r}"
         else:
             verdict, detail = ("AC", "") if ok else ("WA", "output differs from the expected answer")
-    return {"index": test["index"], "verdict": verdict, "time_s": round(cpu, 4),
-            "memory_mb": round(usage.ru_maxrss / 1024, 2), "detail": detail}
+    return {
+        "index": test["index"],
+        "verdict": verdict,
+        "time_s": round(cpu, 4),
+        "memory_mb": round(usage.ru_maxrss / 1024, 2),
+        "detail": detail,
+    }
 
 
 def supervise(pid: int, data: bytes, fds: dict[str, int], job: Job, started: float):
@@ -207,7 +231,7 @@ def supervise(pid: int, data: bytes, fds: dict[str, int], job: Job, started: flo
     outputs = {n: bytearray() for n in names.values()}
     for fd in names:
         sel.register(fd, selectors.EVENT_READ)
-    stdin = fds["stdin"]
+    stdin, stdin_open = fds["stdin"], bool(data)
     os.set_blocking(stdin, False)
     if data:
         sel.register(stdin, selectors.EVENT_WRITE)
@@ -222,7 +246,7 @@ def supervise(pid: int, data: bytes, fds: dict[str, int], job: Job, started: flo
         for key, _ in sel.select(timeout):
             if key.fd == pidfd:
                 exited = True
-            elif key.fd == stdin:
+            elif stdin_open and key.fd == stdin:
                 try:
                     offset += os.write(stdin, view[offset : offset + CHUNK])
                 except BlockingIOError:
@@ -232,6 +256,7 @@ def supervise(pid: int, data: bytes, fds: dict[str, int], job: Job, started: flo
                 if offset >= len(data):
                     sel.unregister(stdin)
                     os.close(stdin)
+                    stdin_open = False
             elif not drain(key.fd, names, outputs, job):
                 sel.unregister(key.fd)
         if len(outputs["stdout"]) > job.output or len(outputs["result"]) > job.output:
@@ -258,7 +283,7 @@ def supervise(pid: int, data: bytes, fds: dict[str, int], job: Job, started: flo
                 pass
         if len(outputs["stdout"]) > job.output:
             reason = "OLE"
-    if stdin in sel.get_map():
+    if stdin_open:
         os.close(stdin)
     sel.close()
     for fd in (pidfd, *names):
@@ -311,23 +336,26 @@ def kill_everything(pid: int, job: Job) -> None:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    if not job.sweep:
-        return
-    sweeper = os.fork()
-    if sweeper == 0:
-        try:
-            if job.uid is not None:
-                os.setuid(job.uid)
-            os.kill(-1, signal.SIGKILL)  # every process this uid may signal, but the caller
-        finally:
-            os._exit(0)
-    os.waitpid(sweeper, 0)
-    while True:  # reap orphans re-parented to us (we may be PID 1 in a container)
+    if job.sweep:
+        sweep(job.uid)
+    while True:  # reap the test's orphans, re-parented to us as their subreaper
         try:
             if os.waitpid(-1, os.WNOHANG)[0] == 0:
                 break
         except ChildProcessError:
             break
+
+
+def sweep(uid: int | None) -> None:
+    sweeper = os.fork()
+    if sweeper == 0:
+        try:
+            if uid is not None:
+                os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)  # every process this uid may signal, but the caller
+        finally:
+            os._exit(0)
+    os.waitpid(sweeper, 0)
 
 
 def emit(record: dict) -> None:

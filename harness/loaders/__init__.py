@@ -23,11 +23,12 @@ class Loaded:
     errors: list[ProblemLoadError] = field(default_factory=list)
 
 
-def load_problems(source: str, strict: bool = False) -> Loaded:
+def load_problems(source: str, strict: bool = False, hidden: str = "private+public") -> Loaded:
     """`builtin`, a LiveCodeBench `.jsonl`, a native `.yaml`/`.yml`/`.json` file, or a folder of them.
 
     A malformed problem becomes an error in `Loaded.errors` and the rest still load; with
-    `strict` the first one is raised instead.
+    `strict` the first one is raised instead. `hidden` picks LiveCodeBench's hidden tests:
+    private+public (the default), private or public.
     """
     if source == "builtin":
         from codefront.harness.builtin import load_builtin
@@ -36,13 +37,17 @@ def load_problems(source: str, strict: bool = False) -> Loaded:
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(f"{source}: no such problem file or folder (or use 'builtin')")
-    files = sorted(p for p in path.iterdir() if p.suffix in {".jsonl", ".yaml", ".yml", ".json"}) if path.is_dir() else [path]
+    files = (
+        sorted(p for p in path.iterdir() if p.suffix in {".jsonl", ".yaml", ".yml", ".json"})
+        if path.is_dir()
+        else [path]
+    )
     loaded = Loaded()
     for file in files:
         if file.suffix == ".jsonl":
             from codefront.harness.loaders.lcb import load_lcb
 
-            part = load_lcb(file, strict)
+            part = load_lcb(file, strict, hidden)
         else:
             from codefront.harness.loaders.native import load_native
 
