@@ -173,10 +173,7 @@ def child(job: Job, test: dict, pipes: dict[str, int], workdir: str) -> None:
     os._exit(status)
 
 
-def run_test(job: Job, test: dict) -> dict:
-    workdir = tempfile.mkdtemp(prefix="t")
-    if job.uid is not None:
-        os.chown(workdir, job.uid, job.uid)
+def run_test(job: Job, test: dict, workdir: str) -> dict:
     ends = {name: os.pipe() for name in ("stdin", "stdout", "stderr", "result", "ready")}
     child_ends = {
         "stdin": ends["stdin"][0],
@@ -203,8 +200,6 @@ def run_test(job: Job, test: dict) -> dict:
     started = time.monotonic()
     outputs, reason = supervise(pid, test["input"].encode(), parent_ends, job, started)
     _, status, usage = os.wait4(pid, 0)
-    kill_everything(pid, job)
-    shutil.rmtree(workdir, ignore_errors=True)
     cpu = usage.ru_utime + usage.ru_stime
     verdict, detail = classify(status, reason, cpu, job, outputs)
     if verdict is None:
@@ -215,6 +210,8 @@ def run_test(job: Job, test: dict) -> dict:
             verdict, detail = "IE", f"checker failed: {e!r}"
         else:
             verdict, detail = ("AC", "") if ok else ("WA", "output differs from the expected answer")
+    kill_everything(pid, job, sweep=verdict != "AC")
+    empty(workdir)
     return {
         "index": test["index"],
         "verdict": verdict,
@@ -330,14 +327,25 @@ def classify(status: int, reason: str | None, cpu: float, job: Job, outputs: dic
     return None, ""
 
 
-def kill_everything(pid: int, job: Job) -> None:
-    """Kill the test's process group and, with `sweep`, every process of the test's uid."""
+def empty(workdir: str) -> None:
+    """Leave the private temp dir empty for the next test."""
+    for name in os.listdir(workdir):
+        path = os.path.join(workdir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+
+
+def kill_everything(pid: int, job: Job, sweep: bool) -> None:
+    """Kill the test's process group and, when `sweep`, every process of the test's uid: after a
+    failed test, and once at the end (a daemon that escaped a passing test's group dies then)."""
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    if job.sweep:
-        sweep(job.uid)
+    if sweep and job.sweep:
+        kill_uid(job.uid)
     while True:  # reap the test's orphans, re-parented to us as their subreaper
         try:
             if os.waitpid(-1, os.WNOHANG)[0] == 0:
@@ -346,16 +354,22 @@ def kill_everything(pid: int, job: Job) -> None:
             break
 
 
-def sweep(uid: int | None) -> None:
-    sweeper = os.fork()
-    if sweeper == 0:
+def kill_uid(uid: int | None) -> None:
+    """SIGKILL every process of the tests' uid: from a child that takes that uid, or, when the tests
+    share our own uid (a one-submission container), from here: kill(-1) spares only its caller."""
+    if uid is None:
+        os.kill(-1, signal.SIGKILL)
+    elif os.fork() == 0:
         try:
-            if uid is not None:
-                os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)  # every process this uid may signal, but the caller
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
         finally:
             os._exit(0)
-    os.waitpid(sweeper, 0)
+    while True:  # everything left is dying: reap it as it comes back to us
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
 
 
 def emit(record: dict) -> None:
@@ -379,11 +393,19 @@ def main() -> None:
     except OSError as e:
         emit({"internal_error": str(e)})
         return
-    for i in range(len(job.tests)):
-        result = run_test(job, job.tests[i])
-        emit(result)
-        if result["verdict"] != "AC" and job.stop_on_failure:
-            break
+    workdir = tempfile.mkdtemp(prefix="judge-")
+    if job.uid is not None:
+        os.chown(workdir, job.uid, job.uid)
+    try:
+        for i in range(len(job.tests)):
+            result = run_test(job, job.tests[i], workdir)
+            emit(result)
+            if result["verdict"] != "AC" and job.stop_on_failure:
+                break
+    finally:
+        if job.sweep:
+            kill_uid(job.uid)
+        shutil.rmtree(workdir, ignore_errors=True)
     emit({"done": True})
 
 

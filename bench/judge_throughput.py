@@ -1,0 +1,140 @@
+"""Judge throughput against two baselines measured in the same run.
+
+    .venv/bin/python bench/judge_throughput.py [--submissions 20] [--tests 200]
+
+Baselines: (a) the floor of starting a fresh `python3 -S -c pass` per test; (b) every test of a
+submission run in one interpreter with no isolation at all (LiveCodeBench's own grader does this).
+All three use every core. Also checks verdict stability: the built-in suite's references and brute
+forces judged 5 times at full concurrency must give identical verdicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import random
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+from codefront.harness.judge.judge import default_concurrency, judge_many
+from codefront.harness.problems import Problem, Test
+from codefront.sandbox.local import LocalBackend, judge_python
+
+FUNCTIONAL = "class Solution:\n    def total(self, nums: List[int], k: int) -> int:\n        return sum(nums) * k + {i}\n"
+STDIN = (
+    "n, k = map(int, input().split())\nnums = list(map(int, input().split()))\nprint(sum(nums) * k + {i})\n"
+)
+
+
+def workload(kind: str, submissions: int, tests: int) -> list[tuple[Problem, str]]:
+    rng = random.Random(0)
+    items = []
+    for i in range(submissions):
+        cases = []
+        for _ in range(tests):
+            nums = [rng.randint(-1000, 1000) for _ in range(rng.randint(1, 30))]
+            k = rng.randint(1, 9)
+            if kind == "functional":
+                cases.append(Test(f"{json.dumps(nums)}\n{k}", str(sum(nums) * k + i)))
+            else:
+                cases.append(Test(f"{len(nums)} {k}\n{' '.join(map(str, nums))}\n", f"{sum(nums) * k + i}\n"))
+        problem = Problem(
+            id=f"{kind}{i}",
+            statement="",
+            tests=tuple(cases),
+            test_type=kind,
+            func_name="total" if kind == "functional" else None,
+            time_limit_s=2.0,
+        )
+        items.append((problem, (FUNCTIONAL if kind == "functional" else STDIN).format(i=i)))
+    return items
+
+
+def in_process(item: tuple[Problem, str]) -> int:
+    """Baseline (b): exec once, run every test in this interpreter, no limits, no isolation."""
+    problem, code = item
+    passed = 0
+    if problem.test_type == "functional":
+        namespace: dict = {}
+        exec("from typing import *\n" + code, namespace)
+        for test in problem.tests:
+            args = [json.loads(line) for line in test.input.split("\n")]
+            passed += namespace["Solution"]().total(*args) == json.loads(test.output)
+        return passed
+    compiled = compile(code, "solution.py", "exec")
+    for test in problem.tests:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            sys.stdin = io.StringIO(test.input)
+            exec(compiled, {"__name__": "__main__"})
+        passed += out.getvalue().split() == test.output.split()
+    sys.stdin = sys.__stdin__
+    return passed
+
+
+def spawn_floor(count: int) -> None:
+    """Baseline (a): one fresh `python3 -S -c pass` per test."""
+    python = judge_python()
+    with ThreadPoolExecutor(default_concurrency()) as pool:
+        list(pool.map(lambda _: subprocess.run([python, "-S", "-c", "pass"], check=True), range(count)))
+
+
+def stability() -> str:
+    from codefront.harness.builtin import load_builtin, solutions
+
+    items = []
+    for problem in load_builtin():
+        for role in ("reference", "brute"):
+            if role in solutions(problem.id):
+                items.append((problem, solutions(problem.id)[role]))
+    runs = [[(r.verdict, r.coverage) for r in judge_many(items, LocalBackend())] for _ in range(5)]
+    same = all(run == runs[0] for run in runs)
+    return f"{len(items)} submissions x 5 runs at concurrency {default_concurrency()}: " + (
+        "identical verdicts and coverage" if same else "VERDICTS DIFFER"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--submissions", type=int, default=20)
+    parser.add_argument("--tests", type=int, default=200)
+    parser.add_argument("--skip-stability", action="store_true")
+    args = parser.parse_args()
+    cores = default_concurrency()
+    print(f"cores: {cores}; {args.submissions} submissions x {args.tests} tests per workload\n")
+    print("| workload | method | tests/s | submissions/s | vs in-process |")
+    print("|---|---|---|---|---|")
+    for kind in ("functional", "stdin"):
+        items = workload(kind, args.submissions, args.tests)
+        total = args.submissions * args.tests
+        start = time.perf_counter()
+        results = judge_many(items, LocalBackend())
+        judged = time.perf_counter() - start
+        assert all(r.verdict == "AC" for r in results), [r.detail for r in results if r.verdict != "AC"][:3]
+        with ProcessPoolExecutor(cores) as pool:
+            start = time.perf_counter()
+            list(pool.map(in_process, items))
+            baseline = time.perf_counter() - start
+        sampled = min(total, 1000)
+        start = time.perf_counter()
+        spawn_floor(sampled)
+        floor = (time.perf_counter() - start) * total / sampled
+        for name, seconds in [
+            ("in-process, no isolation (b)", baseline),
+            ("judge: fork per test, limits", judged),
+            ("fresh python3 -S per test (a)", floor),
+        ]:
+            print(
+                f"| {kind} | {name} | {total / seconds:,.0f} | {args.submissions / seconds:,.1f} "
+                f"| {baseline / seconds:.2f}x |"
+            )
+    if not args.skip_stability:
+        print(f"\nverdict stability: {stability()}")
+
+
+if __name__ == "__main__":
+    main()
