@@ -121,6 +121,26 @@ def _collect(problem_id, leveled, levels: int, stdout: str, stderr: str, returnc
     )
 
 
+class JudgePool:
+    """Judges submissions concurrently, at most `concurrency` (default: the cores) at once, each in
+    its own slot so that concurrent runs never share a test uid."""
+
+    def __init__(
+        self, backend: SandboxBackend, options: JudgeOptions = JudgeOptions(), concurrency: int | None = None
+    ) -> None:
+        self.backend, self.options = backend, options
+        self._slots: asyncio.Queue[int] = asyncio.Queue()
+        for slot in range(concurrency or default_concurrency()):
+            self._slots.put_nowait(slot)
+
+    async def judge(self, problem: Problem, code: str | None) -> JudgeResult:
+        slot = await self._slots.get()
+        try:
+            return await judge_async(problem, code, self.backend, self.options, slot)
+        finally:
+            self._slots.put_nowait(slot)
+
+
 async def judge_many_async(
     items: Iterable[tuple[Problem, str | None]],
     backend: SandboxBackend,
@@ -128,18 +148,8 @@ async def judge_many_async(
     concurrency: int | None = None,
 ) -> list[JudgeResult]:
     """Judge many submissions at once, at most `concurrency` (default: the cores) in flight."""
-    slots: asyncio.Queue[int] = asyncio.Queue()
-    for slot in range(concurrency or default_concurrency()):
-        slots.put_nowait(slot)
-
-    async def one(problem: Problem, code: str | None) -> JudgeResult:
-        slot = await slots.get()
-        try:
-            return await judge_async(problem, code, backend, options, slot)
-        finally:
-            slots.put_nowait(slot)
-
-    return list(await asyncio.gather(*(one(p, c) for p, c in items)))
+    pool = JudgePool(backend, options, concurrency)
+    return list(await asyncio.gather(*(pool.judge(p, c) for p, c in items)))
 
 
 def judge(

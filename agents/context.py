@@ -1,0 +1,53 @@
+"""What every mode receives, and the modes by name."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from codefront.harness.problems import Problem
+from codefront.harness.records import Attempt
+from codefront.sandbox.base import SandboxBackend
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Limits of one tool-use or agentic episode; running out ends it gracefully."""
+
+    max_steps: int = 12
+    """Model turns (agentic) or tool calls (tool use)."""
+    max_tokens: int = 16000
+    """Completion tokens over the whole episode."""
+    wall_time_s: float = 300.0
+    tool_timeout_s: float = 10.0
+    tool_output_chars: int = 4000
+
+
+@dataclass(frozen=True)
+class ModeContext:
+    client: Any
+    """A ChatClient: `await client.chat(messages, tools=None) -> Completion`."""
+    sandbox: SandboxBackend
+    system_prompt: str | None = None
+    tool_protocol: str = "text"
+    """`native` OpenAI tool calls, or the `text` protocol for models without a tool-call parser."""
+    budgets: Budgets = field(default_factory=Budgets)
+
+
+Mode = Callable[[Problem, ModeContext], Awaitable[Attempt]]
+
+
+def mode_named(name: str) -> Mode:
+    from codefront.agents import reasoning
+
+    modes: dict[str, Mode] = {"reasoning": reasoning.solve}
+    try:
+        from codefront.agents import agentic, tool_use
+
+        modes |= {"tool": tool_use.solve, "agentic": agentic.solve}
+    except ImportError:
+        pass
+    if name not in modes:
+        raise ValueError(f"unknown mode {name!r}: choose one of {', '.join(modes)}")
+    return modes[name]
