@@ -34,7 +34,7 @@ class Sandbox(Protocol):
     python: list[str]
     judge_runner: str
     judge_isolation: dict
-    """Runner options that depend on the backend (network namespace, per-slot uids)."""
+    """Runner options that depend on the backend (network namespace, the tests' uid, clean-up sweep)."""
 
     async def exec(
         self,
@@ -68,6 +68,6 @@ class SandboxBackend(Protocol):
 
     name: str
 
-    async def open(self, slot: int = 0) -> Sandbox:
-        """A fresh sandbox. `slot` (0..concurrency-1) tells concurrent judge runs apart."""
+    async def open(self) -> Sandbox:
+        """A fresh sandbox; `close()` it when done."""
         ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
 import signal
@@ -10,12 +11,27 @@ import sys
 import tempfile
 from pathlib import Path
 
-from codefront.sandbox.base import ExecResult
+from codefront.sandbox.base import ExecResult, SandboxError
 
 JUDGE_DIR = Path(__file__).resolve().parent.parent / "harness" / "judge"
-SLOT_UID_BASE = 61000
-"""Concurrent judge slots run tests as uids 61000, 61001...: each slot's process limit and
-clean-up sweep then touch only its own processes (used when running as root)."""
+JUDGE_UIDS = range(61000, 62000)
+"""As root, each open sandbox leases one of these uids for its tests, machine-wide (flock on a lock
+file), so a sandbox's process limit and clean-up sweep touch only its own processes, even with
+several harness processes judging at once."""
+UID_LOCKS = Path(tempfile.gettempdir()) / "codefront-judge-uids"
+
+
+def lease_uid() -> tuple[int, int]:
+    """A judge uid no other sandbox on this machine holds, and the lock fd that holds it."""
+    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    for uid in JUDGE_UIDS:
+        fd = os.open(UID_LOCKS / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return uid, fd
+        except BlockingIOError:
+            os.close(fd)
+    raise SandboxError(f"all {len(JUDGE_UIDS)} judge uids are in use")
 
 
 def clean_env(workspace: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -34,16 +50,12 @@ def judge_python() -> str:
 
 
 class LocalSandbox:
-    def __init__(self, slot: int = 0) -> None:
+    def __init__(self) -> None:
         self.workspace = tempfile.mkdtemp(prefix="codefront-")
         self.python = [judge_python(), "-E", "-s", "-B"]
         self.judge_runner = str(JUDGE_DIR / "runner.py")
-        root = os.geteuid() == 0
-        self.judge_isolation = {
-            "netns": True,
-            "uid": SLOT_UID_BASE + slot if root else None,
-            "sweep": root,
-        }
+        uid, self._uid_lock = lease_uid() if os.geteuid() == 0 else (None, None)
+        self.judge_isolation = {"netns": True, "uid": uid, "sweep": uid is not None}
 
     def _path(self, path: str) -> Path:
         return Path(self.workspace, path)
@@ -86,6 +98,9 @@ class LocalSandbox:
 
     async def close(self) -> None:
         shutil.rmtree(self.workspace, ignore_errors=True)
+        if self._uid_lock is not None:
+            os.close(self._uid_lock)
+            self._uid_lock = None
 
 
 async def read_capped(proc, data: bytes | None, timeout: float | None, limit: int, kill) -> ExecResult:
@@ -144,5 +159,5 @@ def _killpg(pid: int) -> None:
 class LocalBackend:
     name = "local"
 
-    async def open(self, slot: int = 0) -> LocalSandbox:
-        return LocalSandbox(slot)
+    async def open(self) -> LocalSandbox:
+        return LocalSandbox()

@@ -36,7 +36,6 @@ async def judge_async(
     code: str | None,
     backend: SandboxBackend,
     options: JudgeOptions = JudgeOptions(),
-    slot: int = 0,
 ) -> JudgeResult:
     leveled = ladder(problem.tests, options.levels)
     total = len(leveled)
@@ -55,7 +54,7 @@ async def judge_async(
         "tests": [{"index": t.index, "input": t.test.input, "output": t.test.output} for t in leveled],
     }
     try:
-        sandbox = await backend.open(slot)
+        sandbox = await backend.open()
     except Exception as e:  # the engine is down or the image is missing: not the model's fault
         return JudgeResult.without_tests(problem.id, Verdict.IE, options.levels, total, f"sandbox: {e}")
     try:
@@ -122,23 +121,17 @@ def _collect(problem_id, leveled, levels: int, stdout: str, stderr: str, returnc
 
 
 class JudgePool:
-    """Judges submissions concurrently, at most `concurrency` (default: the cores) at once, each in
-    its own slot so that concurrent runs never share a test uid."""
+    """Judges submissions concurrently, at most `concurrency` (default: the cores) at once."""
 
     def __init__(
         self, backend: SandboxBackend, options: JudgeOptions = JudgeOptions(), concurrency: int | None = None
     ) -> None:
         self.backend, self.options = backend, options
-        self._slots: asyncio.Queue[int] = asyncio.Queue()
-        for slot in range(concurrency or default_concurrency()):
-            self._slots.put_nowait(slot)
+        self._running = asyncio.Semaphore(concurrency or default_concurrency())
 
     async def judge(self, problem: Problem, code: str | None) -> JudgeResult:
-        slot = await self._slots.get()
-        try:
-            return await judge_async(problem, code, self.backend, self.options, slot)
-        finally:
-            self._slots.put_nowait(slot)
+        async with self._running:
+            return await judge_async(problem, code, self.backend, self.options)
 
 
 async def judge_many_async(
