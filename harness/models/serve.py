@@ -1,0 +1,250 @@
+"""A vLLM OpenAI-compatible server per local checkpoint: started on a free port, health-checked,
+shared between runs through a state file, and stopped by whoever started it.
+
+State lives in `$CODEFRONT_HOME/servers/<name>-<fingerprint>.json` (pid, port, weights hash) beside
+the server's log. A server is reused only while its process is alive, it answers for the same
+checkpoint, and the checkpoint's weights hash is still the one it was started with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import functools
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+from codefront.harness.models.errors import ServeError
+from codefront.harness.models.paths import codefront_home
+from codefront.harness.models.provenance import weights_hash
+from codefront.harness.models.spec import ModelSpec
+
+START_TIMEOUT_S = 600.0
+STOP_TIMEOUT_S = 30.0
+LOG_TAIL_LINES = 25
+CPU_KVCACHE_GIB = "2"
+"""KV cache for CPU servers unless VLLM_CPU_KVCACHE_SPACE is set: enough for 16 SmolLM2 requests at
+full context; an explicit size also skips vLLM's memory-probing warm-up."""
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    served_name: str
+    checkpoint: str
+    port: int
+    pid: int
+    weights_hash: str
+    fingerprint: str
+    log_path: str
+    started_at: float
+    reused: bool = False
+    """True when this run found the server already up (and so leaves it running)."""
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+
+@functools.cache
+def gpu_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
+
+
+def server_command(spec: ModelSpec, checkpoint: Path, port: int, gpu: bool) -> list[str]:
+    cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(checkpoint)]
+    cmd += ["--served-model-name", spec.name, "--host", "127.0.0.1", "--port", str(port)]
+    if not gpu:
+        # CUDA graphs do not exist on CPU; eager mode skips compilation and starts in ~40 s.
+        cmd.append("--enforce-eager")
+    if spec.tool_protocol == "native" and spec.tool_call_parser:
+        cmd += ["--enable-auto-tool-choice", "--tool-call-parser", spec.tool_call_parser]
+    return cmd + list(spec.vllm_args)
+
+
+def server_env(gpu: bool) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    if not gpu:
+        env.setdefault("VLLM_CPU_KVCACHE_SPACE", CPU_KVCACHE_GIB)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    spec: ModelSpec, *, port: int | None = None, timeout_s: float = START_TIMEOUT_S, home: Path | None = None
+) -> AsyncIterator[ServerInfo]:
+    """A running server for `spec`'s checkpoint: reused if one is up, else started and, on exit, stopped."""
+    checkpoint = (await asyncio.to_thread(spec.checkpoint_dir)).resolve()
+    digest = await asyncio.to_thread(weights_hash, checkpoint)
+    gpu = await asyncio.to_thread(gpu_available)
+    cmd = server_command(spec, checkpoint, 0, gpu)
+    fingerprint = hashlib.sha256(json.dumps(cmd[1:]).encode()).hexdigest()[:12]
+    state = (home or codefront_home()) / "servers" / f"{spec.name}-{fingerprint}.json"
+    state.parent.mkdir(parents=True, exist_ok=True)
+    async with _state_lock(state):
+        info = await _reusable(state, digest)
+        if info is not None and port not in (None, info.port):
+            raise ServeError(
+                f"{spec.name} is already served on port {info.port} (pid {info.pid}); stop it or drop --port"
+            )
+        proc = None
+        if info is None:
+            port = port or free_port()
+            info, proc = _launch(spec, checkpoint, digest, fingerprint, port, gpu, state)
+            await _wait_healthy(info, proc, timeout_s, state)
+    try:
+        yield info
+    finally:
+        if proc is not None:
+            stop_server(info, proc)
+            state.unlink(missing_ok=True)
+
+
+def _launch(
+    spec: ModelSpec, checkpoint: Path, digest: str, fingerprint: str, port: int, gpu: bool, state: Path
+) -> tuple[ServerInfo, subprocess.Popen]:
+    log_path = state.with_suffix(".log")
+    with open(log_path, "wb") as log:
+        # Its own session: Ctrl-C in the terminal reaches the harness, which then stops the whole group.
+        proc = subprocess.Popen(
+            server_command(spec, checkpoint, port, gpu),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=server_env(gpu),
+            start_new_session=True,
+        )
+    info = ServerInfo(
+        spec.name, str(checkpoint), port, proc.pid, digest, fingerprint, str(log_path), time.time()
+    )
+    state.write_text(json.dumps(asdict(info), indent=2) + "\n")
+    return info, proc
+
+
+async def _wait_healthy(info: ServerInfo, proc: subprocess.Popen, timeout_s: float, state: Path) -> None:
+    deadline = time.monotonic() + timeout_s
+    try:
+        async with httpx.AsyncClient(timeout=5.0) as http:
+            while time.monotonic() < deadline:
+                if proc.poll() is not None:
+                    raise ServeError(
+                        f"vLLM for {info.served_name} exited with code {proc.returncode} while starting"
+                        + log_tail(info.log_path)
+                    )
+                if await _answers(http, info):
+                    return
+                await asyncio.sleep(1.0)
+        raise ServeError(
+            f"vLLM for {info.served_name} was not healthy after {timeout_s:.0f} s" + log_tail(info.log_path)
+        )
+    except BaseException:
+        stop_server(info, proc)
+        state.unlink(missing_ok=True)
+        raise
+
+
+async def _answers(http: httpx.AsyncClient, info: ServerInfo) -> bool:
+    """/health is up and /v1/models lists this checkpoint under the served name."""
+    try:
+        if (await http.get(f"http://127.0.0.1:{info.port}/health")).status_code != 200:
+            return False
+        models = (await http.get(f"{info.base_url}/models")).json().get("data") or []
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return False
+    return any(m.get("id") == info.served_name and m.get("root") == info.checkpoint for m in models)
+
+
+async def _reusable(state: Path, digest: str) -> ServerInfo | None:
+    try:
+        info = ServerInfo(**{**json.loads(state.read_text()), "reused": True})
+    except (OSError, ValueError, TypeError):
+        return None
+    alive = _group_alive(info.pid)
+    if alive and info.weights_hash != digest:
+        # The checkpoint was rewritten under a running server: its answers would be for old weights.
+        stop_server(info)
+        alive = False
+    if alive:
+        async with httpx.AsyncClient(timeout=5.0) as http:
+            if await _answers(http, info):
+                return info
+    state.unlink(missing_ok=True)
+    return None
+
+
+def stop_server(
+    info: ServerInfo, proc: subprocess.Popen | None = None, timeout_s: float = STOP_TIMEOUT_S
+) -> None:
+    """SIGTERM the server's process group (API server, engine core, workers), SIGKILL what remains."""
+    for sig, wait_s in ((signal.SIGTERM, timeout_s), (signal.SIGKILL, 5.0)):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(info.pid, sig)
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if proc is not None:
+                proc.poll()  # reap the leader, or it lingers as a zombie in the group
+            if not _group_alive(info.pid):
+                return
+            time.sleep(0.2)
+
+
+def running_servers(home: Path | None = None) -> list[ServerInfo]:
+    """Servers recorded under $CODEFRONT_HOME/servers whose process group is still alive."""
+    found = []
+    for state in sorted(((home or codefront_home()) / "servers").glob("*.json")):
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            info = ServerInfo(**json.loads(state.read_text()))
+            if _group_alive(info.pid):
+                found.append(info)
+    return found
+
+
+def log_tail(log_path: str, lines: int = LOG_TAIL_LINES) -> str:
+    try:
+        tail = Path(log_path).read_text(errors="replace").splitlines()[-lines:]
+    except OSError:
+        return f" (no log at {log_path})"
+    return f"; last lines of {log_path}:\n" + "\n".join(tail)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.asynccontextmanager
+async def _state_lock(state: Path) -> AsyncIterator[None]:
+    """One starter per server: a second run waits here, then finds the first one's server up."""
+    with open(state.with_suffix(".lock"), "a") as lock:
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
