@@ -1,0 +1,15 @@
+import sys
+from itertools import accumulate
+
+data = sys.stdin.buffer.read().split()
+q = int(data[0])
+bounds = list(map(int, data[1 : 1 + 2 * q]))
+top = max(bounds)
+sieve = bytearray([1]) * (top + 1)
+sieve[0:2] = b"\x00\x00"[: min(2, top + 1)]
+for p in range(2, int(top**0.5) + 1):
+    if sieve[p]:
+        sieve[p * p :: p] = bytes(len(range(p * p, top + 1, p)))
+upto = list(accumulate(sieve))  # upto[x]: primes in [0, x]
+out = [upto[bounds[i + 1]] - upto[bounds[i] - 1] for i in range(0, 2 * q, 2)]
+sys.stdout.write("\n".join(map(str, out)) + "\n")
