@@ -1,0 +1,142 @@
+"""Reads a results store into per-(checkpoint, mode, problem) tallies plus each checkpoint's weight provenance.
+
+A checkpoint is one set of weights (a model_key). It is shown by its model name, or by name@key when
+two weight sets share a name, so samples of different weights are never pooled.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from codefront.harness.judge.records import Outcome
+from codefront.harness.records import Sample
+from codefront.harness.store import Store
+
+DEGENERATION_SIGNALS = ("hit_max_tokens", "empty", "no_code", "loop")
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    key: str
+    label: str
+    name: str
+    alpha: float | None = None
+    low: tuple[str, ...] = ()
+    """How a merge names its α=0 parent: weights hash, model name or path, whichever it recorded."""
+    high: tuple[str, ...] = ()
+    weights_hash: str | None = None
+    coverage_level: int | None = None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Every sample of one checkpoint on one problem in one mode. Infra errors only count in `infra`."""
+
+    checkpoint: str
+    mode: str
+    problem: str
+    difficulty: str
+    n: int
+    solved: int
+    correctness: int
+    optimization: int
+    infra: int
+    coverage: Counter[int] = field(default_factory=Counter)
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    degeneration: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    checkpoints: dict[str, Checkpoint]
+    tallies: tuple[Tally, ...]
+
+    @property
+    def modes(self) -> list[str]:
+        return sorted({t.mode for t in self.tallies})
+
+    @property
+    def labels(self) -> list[str]:
+        return sorted(self.checkpoints)
+
+    def select(self, checkpoint: str | None = None, mode: str | None = None) -> list[Tally]:
+        return [
+            t
+            for t in self.tallies
+            if (checkpoint is None or t.checkpoint == checkpoint) and (mode is None or t.mode == mode)
+        ]
+
+
+def load_dataset(store: Store) -> Dataset:
+    identities = {key: (name, json.loads(identity)) for key, name, identity in store.db.execute(
+        "SELECT model_key, name, identity FROM models"
+    )}  # fmt: skip
+    samples = list(store.samples())
+    names = {s.model_key: identities.get(s.model_key, (s.model, {}))[0] for s in samples}
+    shared = {name for name, count in Counter(names.values()).items() if count > 1}
+    checkpoints = {
+        key: _checkpoint(
+            key, name, f"{name}@{key[:8]}" if name in shared else name, identities.get(key, ("", {}))[1]
+        )
+        for key, name in names.items()
+    }
+    tallies = _tallies(samples, {key: c.label for key, c in checkpoints.items()})
+    return Dataset({c.label: c for c in checkpoints.values()}, tallies)
+
+
+def _checkpoint(key: str, name: str, label: str, identity: dict) -> Checkpoint:
+    """Reads the model identity's lineage: `alpha`, the parents as `low_hash`/`high_hash`, `low`/`high`
+    or a two-entry `parents` list (low first), and `coverage_level` for a trained checkpoint."""
+    parents = identity.get("parents")
+    pair = list(parents) if isinstance(parents, list | tuple) and len(parents) == 2 else [None, None]
+    low = _refs(identity.get("low_hash"), identity.get("low"), pair[0])
+    high = _refs(identity.get("high_hash"), identity.get("high"), pair[1])
+    alpha, level = identity.get("alpha"), identity.get("coverage_level")
+    return Checkpoint(
+        key=key,
+        label=label,
+        name=name,
+        alpha=float(alpha) if isinstance(alpha, int | float) else None,
+        low=low,
+        high=high,
+        weights_hash=identity.get("weights_hash") or None,
+        coverage_level=int(level) if isinstance(level, int | float) else None,
+    )
+
+
+def _refs(*values: object) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(v) for v in values if v))
+
+
+def _tallies(samples: Iterable[Sample], labels: dict[str, str]) -> tuple[Tally, ...]:
+    groups: dict[tuple[str, str, str], list[Sample]] = defaultdict(list)
+    for s in samples:
+        groups[(labels[s.model_key], s.mode, s.problem)].append(s)
+    return tuple(_tally(*key, group) for key, group in sorted(groups.items()))
+
+
+def _tally(label: str, mode: str, problem: str, group: list[Sample]) -> Tally:
+    scored = [s for s in group if s.result is not None and s.result.outcome != Outcome.INFRA_ERROR]
+    outcomes = Counter(s.result.outcome for s in scored if s.result is not None)
+    costs = [s.attempt.cost_usd for s in scored if s.attempt.cost_usd is not None]
+    return Tally(
+        checkpoint=label,
+        mode=mode,
+        problem=problem,
+        difficulty=group[0].difficulty,
+        n=len(scored),
+        solved=outcomes[Outcome.SOLVED],
+        correctness=outcomes[Outcome.CORRECTNESS_FAILURE],
+        optimization=outcomes[Outcome.OPTIMIZATION_FAILURE],
+        infra=len(group) - len(scored),
+        coverage=Counter(s.result.coverage for s in scored if s.result is not None),
+        completion_tokens=sum(s.attempt.completion_tokens for s in scored),
+        cost_usd=sum(costs) if costs else None,
+        degeneration=Counter(
+            signal for s in scored for signal in DEGENERATION_SIGNALS if getattr(s.degeneration, signal)
+        ),
+    )
