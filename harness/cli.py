@@ -14,6 +14,7 @@ from rich.table import Table
 from codefront.harness.judge.judge import JudgeOptions, judge
 from codefront.harness.loaders import ProblemLoadError, load_problems
 from codefront.harness.problems import DEFAULT_LEVELS
+from codefront.harness.report.cli import report_command
 from codefront.sandbox import backend_named
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -92,3 +93,6 @@ def judge_command(
         )
     console.print(table)
     console.print(f"passed {result.passed}/{result.total}" + (f" - {result.detail}" if result.detail else ""))
+
+
+app.command("report")(report_command)
