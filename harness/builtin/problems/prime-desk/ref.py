@@ -6,7 +6,7 @@ q = int(data[0])
 bounds = list(map(int, data[1 : 1 + 2 * q]))
 top = max(bounds)
 sieve = bytearray([1]) * (top + 1)
-sieve[0:2] = b"\x00\x00"[: min(2, top + 1)]
+sieve[0] = sieve[1] = 0
 for p in range(2, int(top**0.5) + 1):
     if sieve[p]:
         sieve[p * p :: p] = bytes(len(range(p * p, top + 1, p)))

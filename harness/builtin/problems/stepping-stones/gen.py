@@ -2,7 +2,7 @@ import json
 
 
 def generate(size, rng):
-    longest = max(1, size // 200 + 2)
+    longest = min(size, size // 200 + 2)
     reach = [rng.randint(1, longest) for _ in range(size)]
     if size >= 3 and size % 2 == 1:  # a wall of dead stones no jump can clear
         start = rng.randrange(1, size - 1)
