@@ -13,11 +13,14 @@ from rich.table import Table
 
 from codefront.harness.judge.judge import JudgeOptions, judge
 from codefront.harness.loaders import ProblemLoadError, load_problems
+from codefront.harness.models.cli import models_command, serve_command
 from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.report.cli import report_command
 from codefront.sandbox import backend_named
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app.command("models")(models_command)
+app.command("serve")(serve_command)
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 

@@ -495,3 +495,23 @@ def test_cli_rejects_bad_budgets_and_unknown_comparisons(db: Path):
     assert CliRunner().invoke(app, ["report", "--db", str(db), "--k", "0,2"]).exit_code == 2
     result = CliRunner().invoke(app, ["report", "--db", str(db), "--compare", "nope", "base"])
     assert result.exit_code == 2 and "unknown checkpoint" in result.output
+
+
+def test_a_checkpoint_with_only_infra_errors_reports_no_rates(tmp_path: Path):
+    with Store(tmp_path / "infra.sqlite") as store:
+        store.record_model("key-m", "m", {"alpha": 0.5, "parents": ["lo", "hi"]})
+        for index in range(3):
+            store.add(make_sample("m", "tool", "p0", index, "I"))
+        store.add(make_sample("n", "tool", "p0", 0, "S"))
+        data = load_dataset(store)
+    report = build_report(data, SETTINGS)
+    rows = {r.model: r for r in report.rows}
+    assert (rows["m"].samples, rows["m"].infra_errors, rows["m"].solve_rate, rows["m"].pass_at[1]) == (
+        0,
+        3,
+        None,
+        None,
+    )
+    assert rows["n"].solve_rate == 1.0
+    assert [p.family for p in report.alpha] == ["lo -> hi"]
+    assert len(render_plots(report)) == 6
