@@ -39,15 +39,9 @@ Mode = Callable[[Problem, ModeContext], Awaitable[Attempt]]
 
 
 def mode_named(name: str) -> Mode:
-    from codefront.agents import reasoning
+    from codefront.agents import agentic, reasoning, tool_use
 
-    modes: dict[str, Mode] = {"reasoning": reasoning.solve}
-    try:
-        from codefront.agents import agentic, tool_use
-
-        modes |= {"tool": tool_use.solve, "agentic": agentic.solve}
-    except ImportError:
-        pass
+    modes: dict[str, Mode] = {"reasoning": reasoning.solve, "tool": tool_use.solve, "agentic": agentic.solve}
     if name not in modes:
         raise ValueError(f"unknown mode {name!r}: choose one of {', '.join(modes)}")
     return modes[name]
