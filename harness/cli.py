@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from codefront.agents.show import show_command
 from codefront.harness.judge.judge import JudgeOptions, judge
 from codefront.harness.loaders import ProblemLoadError, load_problems
 from codefront.harness.models.cli import models_command, serve_command
@@ -21,6 +22,7 @@ from codefront.sandbox import backend_named
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 app.command("models")(models_command)
 app.command("serve")(serve_command)
+app.command("show")(show_command)
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
