@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from typing import Annotated
 
 import httpx
@@ -106,19 +107,26 @@ def serve_command(
         asyncio.run(_serve_until_interrupted(spec, port))
     except ModelError as e:
         raise _fail(str(e)) from None
-    except KeyboardInterrupt:
-        console.print(f"stopped {name}")
 
 
 async def _serve_until_interrupted(spec: ModelSpec, port: int | None) -> None:
-    console.print(f"starting vLLM for {spec.name}...")
-    async with serving(spec, port=port) as server:
-        if server.reused:
+    # SIGINT and SIGTERM cancel the task, which stops the server on the way out, even mid-start.
+    # Installed explicitly because a shell starts background jobs with SIGINT ignored.
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    console.print(f"looking for a running server for {spec.name}, else starting one (about a minute on CPU)")
+    try:
+        async with serving(spec, port=port) as server:
+            if server.reused:
+                console.print(
+                    f"{spec.name} is already served at {server.base_url} (pid {server.pid}); leaving it up"
+                )
+                return
             console.print(
-                f"{spec.name} is already served at {server.base_url} (pid {server.pid}); leaving it up"
+                f"serving {spec.name} at {server.base_url} (pid {server.pid}, log {server.log_path}); Ctrl-C stops it"
             )
-            return
-        console.print(
-            f"serving {spec.name} at {server.base_url} (pid {server.pid}, log {server.log_path}); Ctrl-C stops it"
-        )
-        await asyncio.Event().wait()
+            await asyncio.Event().wait()
+    except asyncio.CancelledError:
+        console.print(f"stopped {spec.name}")
