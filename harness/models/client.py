@@ -88,6 +88,10 @@ class ChatClient:
         self.semaphore = semaphore or asyncio.Semaphore(max_concurrency)
         self._api_key = spec.api_key()
         self._openai: openai.AsyncOpenAI | None = None
+        if spec.kind == "checkpoint" and base_url is None:
+            raise ValueError(
+                f"model {spec.name!r} is a local checkpoint: open it with open_model() to serve it"
+            )
         if spec.kind != "litellm":
             url = base_url or spec.where
             # tenacity is the only retry layer, so the SDK's own retries are off.
