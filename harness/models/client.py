@@ -88,12 +88,13 @@ class ChatClient:
         self.semaphore = semaphore or asyncio.Semaphore(max_concurrency)
         self._api_key = spec.api_key()
         self._openai: openai.AsyncOpenAI | None = None
+        self.base_url: str | None = None
         if spec.kind == "checkpoint" and base_url is None:
             raise ValueError(
                 f"model {spec.name!r} is a local checkpoint: open it with open_model() to serve it"
             )
         if spec.kind != "litellm":
-            url = base_url or spec.where
+            url = self.base_url = base_url or spec.where
             # tenacity is the only retry layer, so the SDK's own retries are off.
             self._openai = openai.AsyncOpenAI(
                 base_url=url, api_key=self._api_key or "none", max_retries=0, timeout=timeout_s
