@@ -8,6 +8,15 @@ PY=${PYTHON:-python3}
 stamp=.venv/.codefront-installed
 want=$(cat pyproject.toml constraints.txt | sha256sum | cut -c1-16)
 
+# Submissions run under Debian's python3 with sortedcontainers (the Docker image carries the same).
+if [ -x /usr/bin/python3 ] && ! /usr/bin/python3 -c "import sortedcontainers" 2>/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sortedcontainers >/dev/null
+    else
+        echo "warning: /usr/bin/python3 lacks sortedcontainers: install python3-sortedcontainers" >&2
+    fi
+fi
+
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/harness ]; then
     exit 0
 fi
