@@ -18,8 +18,10 @@ from codefront.harness.models.cli import models_command, serve_command
 from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.report.cli import report_command
 from codefront.sandbox import backend_named
+from codefront.training.cli import merge_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app.command("merge")(merge_command)
 app.command("models")(models_command)
 app.command("serve")(serve_command)
 app.command("show")(show_command)
