@@ -176,20 +176,29 @@ async def _answers(http: httpx.AsyncClient, info: ServerInfo) -> bool:
     return any(m.get("id") == info.served_name and m.get("root") == info.checkpoint for m in models)
 
 
-async def _reusable(state: Path, digest: str) -> ServerInfo | None:
+async def _reusable(state: Path, digest: str, timeout_s: float = START_TIMEOUT_S) -> ServerInfo | None:
+    """The recorded server, once it answers; None when there is none (or it serves other weights).
+
+    A live server that is slow to answer (still starting, or busy on a loaded machine) is waited
+    for, never forgotten: forgetting it would start a second one beside it."""
     try:
         info = ServerInfo(**{**json.loads(state.read_text()), "reused": True})
     except (OSError, ValueError, TypeError):
         return None
-    alive = _group_alive(info.pid)
-    if alive and info.weights_hash != digest:
+    if _group_alive(info.pid) and info.weights_hash != digest:
         # The checkpoint was rewritten under a running server: its answers would be for old weights.
         stop_server(info)
-        alive = False
-    if alive:
-        async with httpx.AsyncClient(timeout=5.0) as http:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(timeout=30.0) as http:
+        while _group_alive(info.pid):
             if await _answers(http, info):
                 return info
+            if time.monotonic() > deadline:
+                raise ServeError(
+                    f"{info.served_name}: server pid {info.pid} is up but not answering"
+                    + log_tail(info.log_path)
+                )
+            await asyncio.sleep(1.0)
     state.unlink(missing_ok=True)
     return None
 
