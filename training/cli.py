@@ -26,10 +26,12 @@ def merge_command(
         ),
     ],
     alpha: Annotated[
-        list[str] | None, typer.Option("--alpha", help="Repeatable; outside [0, 1] extrapolates, e.g. 1.5.")
+        list[str] | None,
+        typer.Option("--alpha", metavar="X", help="Repeatable; outside [0, 1] extrapolates, e.g. 1.5."),
     ] = None,
     alphas: Annotated[
-        str | None, typer.Option(help="Grid start:stop:step, stop included when on the grid: -0.5:2.0:0.25.")
+        str | None,
+        typer.Option(metavar="START:STOP:STEP", help="Grid; stop included when on the grid: -0.5:2.0:0.25."),
     ] = None,
     dtype: Annotated[
         str | None, typer.Option(help="float32, bfloat16 or float16 (default: the inputs').")
