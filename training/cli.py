@@ -9,16 +9,28 @@ import typer
 from rich.console import Console
 
 from codefront.harness.models.errors import ModelError
-from codefront.harness.models.registry import register_local_checkpoint
+from codefront.harness.models.registry import load_registry, register_local_checkpoint
 from codefront.training.merge import MergeError, merge, merge_grid, parse_alpha, parse_alpha_grid
 
 console = Console()
 err_console = Console(stderr=True)
 
 
+def checkpoint_dir(name_or_dir: str) -> Path:
+    """A path (anything with a slash, or an existing directory) as given; else a registry name."""
+    path = Path(name_or_dir)
+    if "/" in name_or_dir or path.is_dir():
+        return path
+    return load_registry().get(name_or_dir).checkpoint_dir()
+
+
 def merge_command(
-    low: Annotated[Path, typer.Option(help="Low-coverage checkpoint directory (alpha 0).")],
-    high: Annotated[Path, typer.Option(help="High-coverage checkpoint directory (alpha 1).")],
+    low: Annotated[
+        str, typer.Option(help="Low-coverage checkpoint (alpha 0): a registry name or a directory.")
+    ],
+    high: Annotated[
+        str, typer.Option(help="High-coverage checkpoint (alpha 1): a registry name or a directory.")
+    ],
     out: Annotated[
         Path,
         typer.Option(
@@ -39,13 +51,14 @@ def merge_command(
 ) -> None:
     """Write (1 - alpha) * low + alpha * high and register each result under its directory name."""
     try:
+        low_dir, high_dir = checkpoint_dir(low), checkpoint_dir(high)
         values = [parse_alpha(a) for a in alpha or []] + (parse_alpha_grid(alphas) if alphas else [])
         if not values:
             raise MergeError("give --alpha X (repeatable) or --alphas start:stop:step")
         if len(values) == 1 and not alphas:
-            results = iter([merge(low, high, values[0], out, dtype)])
+            results = iter([merge(low_dir, high_dir, values[0], out, dtype)])
         else:
-            results = merge_grid(low, high, values, out, dtype)
+            results = merge_grid(low_dir, high_dir, values, out, dtype)
         for result in results:
             register_local_checkpoint(result.name, result.path, result.record)
             console.print(f"{result.name}: {result.path}", highlight=False, soft_wrap=True)
