@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -11,12 +12,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from codefront.agents.context import Budgets, mode_named
 from codefront.agents.show import show_command
 from codefront.harness.judge.judge import JudgeOptions, judge
 from codefront.harness.loaders import ProblemLoadError, load_problems
 from codefront.harness.models.cli import models_command, serve_command
+from codefront.harness.models.errors import ModelError
 from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.report.cli import report_command
+from codefront.harness.run import DEFAULT_DB, RunConfig, run
 from codefront.sandbox import backend_named
 from codefront.training.cli import merge_command
 
@@ -38,6 +42,48 @@ def fail(message: str) -> typer.Exit:
     """Print a one-line error and return the exit to raise."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(2)
+
+
+@app.command("run")
+def run_command(
+    model: Annotated[str, typer.Option(help="A name from the model registry (`harness models`).")],
+    mode: Annotated[str, typer.Option(help="reasoning, tool or agentic.")] = "reasoning",
+    dataset: Annotated[
+        str, typer.Option(help="'builtin', an LCB .jsonl, a native file or a folder.")
+    ] = "builtin",
+    limit: Annotated[int | None, typer.Option(help="Take the first K problems.")] = None,
+    problems: Annotated[str | None, typer.Option(help="Comma-separated problem ids.")] = None,
+    samples: Annotated[int, typer.Option(help="Samples per problem.")] = 1,
+    levels: Annotated[int, typer.Option(help="Nested coverage levels.")] = DEFAULT_LEVELS,
+    concurrency: Annotated[int, typer.Option(help="Model requests in flight.")] = 8,
+    sandbox: Annotated[
+        str | None, typer.Option(help="local or docker (default: docker for agentic, local otherwise).")
+    ] = None,
+    db: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_DB,
+    max_steps: Annotated[
+        int, typer.Option(help="Tool calls (tool) or model turns (agentic).")
+    ] = Budgets.max_steps,
+    max_tokens: Annotated[int, typer.Option(help="Completion tokens per episode.")] = Budgets.max_tokens,
+    wall_time: Annotated[float, typer.Option(help="Seconds per episode.")] = Budgets.wall_time_s,
+) -> None:
+    """Evaluate a model on problems in one mode; re-running the same command resumes."""
+    for name, value in (("--samples", samples), ("--levels", levels), ("--concurrency", concurrency)):
+        if value < 1:
+            raise fail(f"{name} must be at least 1, got {value}")
+    if limit is not None and limit < 0:
+        raise fail(f"--limit must not be negative, got {limit}")
+    budgets = Budgets(max_steps=max_steps, max_tokens=max_tokens, wall_time_s=wall_time)
+    config = RunConfig(model=model, mode=mode, dataset=dataset, limit=limit, samples=samples, levels=levels,
+                       problems=tuple(problems.split(",")) if problems else (), concurrency=concurrency,
+                       sandbox=sandbox, db=db, budgets=budgets)  # fmt: skip
+    try:
+        mode_named(mode)
+        if sandbox is not None:
+            backend_named(sandbox)
+        finished = asyncio.run(run(config, console))
+    except (OSError, ValueError, ModelError, ProblemLoadError) as e:
+        raise fail(str(e)) from None
+    console.print(f"{len(finished)} samples stored in {db}; `harness report --db {db}` summarizes them")
 
 
 @app.command("judge")
