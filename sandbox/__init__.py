@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 from codefront.sandbox.base import ExecResult, Sandbox, SandboxBackend, SandboxError
 
 BACKENDS = ("local", "docker")
+ENV_VAR = "CODEFRONT_SANDBOX"
 
 
-def backend_named(name: str) -> SandboxBackend:
+def default_sandbox() -> str:
+    """The backend used when none is named: $CODEFRONT_SANDBOX, else local."""
+    name = os.environ.get(ENV_VAR, "").strip() or "local"
+    if name not in BACKENDS:
+        raise ValueError(f"{ENV_VAR}={name!r}: choose one of {', '.join(BACKENDS)}")
+    return name
+
+
+def backend_named(name: str | None = None) -> SandboxBackend:
+    name = name or default_sandbox()
     if name == "local":
         from codefront.sandbox.local import LocalBackend
 
@@ -19,4 +31,12 @@ def backend_named(name: str) -> SandboxBackend:
     raise ValueError(f"unknown sandbox {name!r}: choose one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["BACKENDS", "ExecResult", "Sandbox", "SandboxBackend", "SandboxError", "backend_named"]
+__all__ = [
+    "BACKENDS",
+    "ExecResult",
+    "Sandbox",
+    "SandboxBackend",
+    "SandboxError",
+    "backend_named",
+    "default_sandbox",
+]
