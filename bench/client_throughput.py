@@ -1,6 +1,7 @@
 """Harness throughput against a bare asyncio `openai` client on the same vLLM server, same run.
 
     .venv/bin/python bench/client_throughput.py [--model smollm2-135m] [--requests 32] [--concurrency 8]
+                                                [--max-tokens 256]
 
 Both sides send the same reasoning-mode prompts (the built-in suite, cycled) with the same sampling
 settings at the same concurrency; the harness side goes through the reasoning mode (prompt, ChatClient
@@ -12,7 +13,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import tempfile
 import time
+from pathlib import Path
 
 from openai import AsyncOpenAI
 
@@ -81,5 +85,10 @@ if __name__ == "__main__":
     parser.add_argument("--model", default="smollm2-135m")
     parser.add_argument("--requests", type=int, default=32)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--max-tokens", type=int, default=256, help="Both sides; keeps the run short.")
     args = parser.parse_args()
+    # A settings-only user entry adjusts the registered model for this process (see README, Models).
+    overrides = Path(tempfile.mkdtemp()) / "models.yaml"
+    overrides.write_text(f"models:\n  {args.model}:\n    max_tokens: {args.max_tokens}\n")
+    os.environ["CODEFRONT_MODELS"] = str(overrides)
     asyncio.run(main(args.model, args.requests, args.concurrency))
