@@ -15,6 +15,7 @@ import contextlib
 import io
 import json
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -103,6 +104,22 @@ def stability() -> str:
     )
 
 
+class Meter:
+    """Wall time and CPU time (this process and its waited-for children) of a block."""
+
+    def __enter__(self) -> Meter:
+        self.wall, self.cpu = time.perf_counter(), self._cpu()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, self._cpu() - self.cpu
+
+    @staticmethod
+    def _cpu() -> float:
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=20)
@@ -111,31 +128,28 @@ def main() -> None:
     args = parser.parse_args()
     cores = default_concurrency()
     print(f"cores: {cores}; {args.submissions} submissions x {args.tests} tests per workload\n")
-    print("| workload | method | tests/s | submissions/s | vs in-process |")
-    print("|---|---|---|---|---|")
+    print("| workload | method | tests/s | submissions/s | vs in-process | tests per CPU-s | vs in-process |")
+    print("|---|---|---|---|---|---|---|")
     for kind, size in [(k, s) for s in SIZES for k in ("functional", "stdin")]:
         items = workload(kind, size, args.submissions, args.tests)
         total = args.submissions * args.tests
-        start = time.perf_counter()
-        results = judge_many(items, LocalBackend())
-        judged = time.perf_counter() - start
+        with Meter() as judged:
+            results = judge_many(items, LocalBackend())
         assert all(r.verdict == "AC" for r in results), [r.detail for r in results if r.verdict != "AC"][:3]
-        with ProcessPoolExecutor(cores) as pool:
-            start = time.perf_counter()
+        with Meter() as baseline, ProcessPoolExecutor(cores) as pool:
             list(pool.map(in_process, items))
-            baseline = time.perf_counter() - start
         sampled = min(total, 1000)
-        start = time.perf_counter()
-        spawn_floor(sampled)
-        floor = (time.perf_counter() - start) * total / sampled
-        for name, seconds in [
+        with Meter() as floor:
+            spawn_floor(sampled)
+        floor.wall, floor.cpu = floor.wall * total / sampled, floor.cpu * total / sampled
+        for name, m in [
             ("in-process, no isolation (b)", baseline),
             ("judge: fork per test, limits", judged),
             ("fresh python3 -S per test (a)", floor),
         ]:
             print(
-                f"| {kind}, {size} | {name} | {total / seconds:,.0f} | {args.submissions / seconds:,.1f} "
-                f"| {baseline / seconds:.2f}x |"
+                f"| {kind}, {size} | {name} | {total / m.wall:,.0f} | {args.submissions / m.wall:,.1f} "
+                f"| {baseline.wall / m.wall:.2f}x | {total / m.cpu:,.0f} | {baseline.cpu / m.cpu:.2f}x |"
             )
     if not args.skip_stability:
         print(f"\nverdict stability: {stability()}")
