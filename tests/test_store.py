@@ -12,11 +12,15 @@ from codefront.harness.store import Store, normalized_code_hash
 
 
 def result(verdict: Verdict = Verdict.AC) -> JudgeResult:
-    return JudgeResult("p", verdict, OUTCOME_OF[verdict], 4 if verdict == Verdict.AC else 1, 4, 3, 3, (), 0.1, 9.0)
+    return JudgeResult(
+        "p", verdict, OUTCOME_OF[verdict], 4 if verdict == Verdict.AC else 1, 4, 3, 3, (), 0.1, 9.0
+    )
 
 
 def sample(index: int, verdict: Verdict | None = Verdict.AC, run_id: str = "r", problem: str = "p") -> Sample:
-    attempt = Attempt(code="print(1)", completion="```python\nprint(1)\n```", infra_error="" if verdict else "down")
+    attempt = Attempt(
+        code="print(1)", completion="```python\nprint(1)\n```", infra_error="" if verdict else "down"
+    )
     return Sample(run_id, "m", "key", "reasoning", problem, "easy", index, attempt,
                   result(verdict) if verdict else None)  # fmt: skip
 
