@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 from accelerate import PartialState
+from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
 from codefront.harness.models.provenance import weights_hash
@@ -32,6 +33,7 @@ from codefront.training.reward import CoverageReward, RewardConfig
 
 RECORD_FILE = "training.json"
 JUDGE_LOG = "judge_log.jsonl"
+TRAIN_LOG = "train_log.jsonl"
 PROVENANCE_KEYS = ("coverage_level", "levels", "base", "base_hash", "steps", "preset")
 """What the model registry keeps of a training record."""
 RUN_KEYS = ("coverage_level", "levels", "base_hash", "settings", "dataset", "holdout", "reward", "seed")
@@ -79,6 +81,19 @@ class CoverageGRPOTrainer(GRPOTrainer):
         output = super()._generate(prompts)
         self._log_metric("time/generation_s", time.perf_counter() - start)
         return output
+
+
+class JsonlLog(TrainerCallback):
+    """Appends each log the trainer emits (loss, reward, judge/... shares, timings) to a JSONL file, as
+    it happens, so a run can be watched with `tail -f`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def on_log(self, args, state, control, logs=None, **kwargs) -> None:
+        if state.is_world_process_zero and logs:
+            with open(self.path, "a") as f:
+                f.write(json.dumps({"step": state.global_step, **logs}) + "\n")
 
 
 def grpo_config(spec: TrainSpec) -> GRPOConfig:
@@ -141,17 +156,21 @@ def finished_record(spec: TrainSpec, wanted: dict[str, Any]) -> dict[str, Any] |
 
 def train(spec: TrainSpec) -> Trained:
     state = PartialState()
-    wanted = run_record(spec, weights_hash(spec.base))
-    done = finished_record(spec, wanted)
-    if done is not None:
-        return Trained(spec.out, done, state.is_main_process, reused=True)
+    # The main process hashes the base and generates tests first; the others then find both cached.
+    with state.main_process_first():
+        wanted = run_record(spec, weights_hash(spec.base))
+        done = finished_record(spec, wanted)
+        if done is not None:
+            return Trained(spec.out, done, state.is_main_process, reused=True)
+        split = training_problems(spec.dataset, spec.holdout)
 
-    split = training_problems(spec.dataset, spec.holdout)
     spec.out.mkdir(parents=True, exist_ok=True)
-    log_path = spec.out / (
-        JUDGE_LOG if state.is_main_process else f"judge_log.rank{state.process_index}.jsonl"
-    )
-    log_path.unlink(missing_ok=True)  # left by an interrupted run
+    if state.is_main_process:
+        log_path = spec.out / JUDGE_LOG
+        (spec.out / TRAIN_LOG).unlink(missing_ok=True)  # left by an interrupted run
+    else:
+        log_path = spec.out / f"judge_log.rank{state.process_index}.jsonl"
+    log_path.unlink(missing_ok=True)
     reward = CoverageReward(
         split.train,
         RewardConfig(spec.coverage_level, spec.levels, spec.partial_credit),
@@ -163,14 +182,14 @@ def train(spec: TrainSpec) -> Trained:
         reward_funcs=reward,
         args=grpo_config(spec),
         train_dataset=prompt_dataset(split.train),
+        callbacks=[JsonlLog(spec.out / TRAIN_LOG)],
     )
     start = time.perf_counter()
     trainer.train()
     seconds = time.perf_counter() - start
     # Training turns the KV cache off in the config; the checkpoint is for inference.
-    trainer.model.config.use_cache = json.loads((spec.base / "config.json").read_text()).get(
-        "use_cache", True
-    )
+    base_config = json.loads((spec.base / "config.json").read_text())
+    trainer.model.config.use_cache = base_config.get("use_cache", True)
     trainer.save_model(str(spec.out))
     record = wanted | {
         "steps": trainer.state.global_step,
