@@ -24,6 +24,7 @@ from codefront.harness.run import DEFAULT_DB, RunConfig, run
 from codefront.sandbox import backend_named
 from codefront.sandbox.cli import sandbox_app
 from codefront.training.cli import merge_command
+from codefront.training.pipeline import pipeline_command
 from codefront.training.train_cli import train_command
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -32,6 +33,7 @@ app.command("models")(models_command)
 app.command("serve")(serve_command)
 app.command("show")(show_command)
 app.command("train")(train_command)
+app.command("pipeline")(pipeline_command)
 app.add_typer(sandbox_app, name="sandbox")
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
