@@ -1,9 +1,12 @@
 """Docker backend: the same Sandbox interface, each sandbox a locked-down container.
 
 Policy of every container: no network, read-only root, tmpfs /workspace and /tmp, memory, CPU and
-process limits, every capability dropped, no-new-privileges, the non-root `sandbox` user, and an
-environment of PATH, HOME and LANG only. The judge's runtime (harness/judge/) is bind-mounted
-read-only. PID 1 is a tiny reaper; every command is a `docker exec`.
+process limits, no-new-privileges, and an environment of PATH, HOME and LANG only. Commands run as
+the non-root `sandbox` user, without any capability. One exception: the judge's runner runs as
+root with five capabilities (docker_pool.RUNNER_CAPS) when its job puts the tests under a leased
+uid of their own, the local backend's isolation: a test can then neither kill the runner (an IE
+verdict, never charged to the model) nor forge its output through /proc. The judge's runtime
+(harness/judge/) is bind-mounted read-only. PID 1 is a tiny reaper; every command is a `docker exec`.
 
 Start-up is amortized by a pool (docker_pool.py): a closed sandbox's container is reset in the
 background (every process killed, SysV IPC removed, /workspace, /tmp and /dev/shm emptied and
@@ -17,14 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 import os
 import uuid
 
 from codefront.sandbox.base import ExecResult, SandboxError
-from codefront.sandbox.docker_pool import PYTHON, USER, ContainerPool, DockerConfig
+from codefront.sandbox.docker_pool import PYTHON, ROOT, USER, ContainerPool, DockerConfig
 from codefront.sandbox.exec_stream import ExecStream, dup_socket
-from codefront.sandbox.image import JUDGE_MOUNT, WORKSPACE
-from codefront.sandbox.local import clean_env, read_capped
+from codefront.sandbox.image import JUDGE_MOUNT, SANDBOX_UID, WORKSPACE
+from codefront.sandbox.local import clean_env, lease_uid, read_capped
 
 # Runs every command: records its pid (a docker exec'd process leads its own process group, so
 # the pid names the group to kill), enters the working dir, then becomes the command itself.
@@ -49,10 +53,11 @@ class DockerSandbox:
         self.container_id = container_id
         self.python = list(PYTHON)
         self.judge_runner = f"{JUDGE_MOUNT}/runner.py"
-        # No sweep: with the tests on the runner's own uid, runner.kill_uid's kill(-1) fails with
-        # ESRCH once nothing else is left, which crashes the runner. What escapes a test's process
-        # group instead lives until close(), whose reset kills every process of the container.
-        self.judge_isolation = {"netns": False, "uid": None, "sweep": False}
+        # Tests run under a uid of their own, leased machine-wide as the local backend does, while
+        # the runner runs as root (see _user): a test can then neither signal the runner nor write
+        # into its output, and the runner's sweep kills exactly the tests' processes.
+        uid, self._uid_lock = lease_uid()
+        self.judge_isolation = {"netns": False, "uid": uid, "sweep": True}
         self._leftovers: list[str] = []
         """Pid files of finished commands whose process groups may still hold processes: the next
         command kills them first, which costs no extra round trip to the engine."""
@@ -82,13 +87,16 @@ class DockerSandbox:
         variables = [f"{k}={v}" for k, v in clean_env(WORKSPACE, env).items()]
         wrapped = self._sh(WRAPPER, pidfile, self._path(cwd or "."), *cmd)
         data = input.encode() if isinstance(input, str) else input
+        user = self._user(cmd, data)
         killer: list[asyncio.Future] = []
 
         def kill() -> None:
             if not killer:
-                killer.append(asyncio.ensure_future(self._run(["/bin/sh", "-c", KILL_GROUP, pidfile])))
+                group = ["/bin/sh", "-c", KILL_GROUP, pidfile]
+                killer.append(asyncio.ensure_future(self._run(group, user=user)))
 
-        proc = await self._start(["/usr/bin/env", "-i", *variables, *wrapped], data is not None, output_limit)
+        argv = ["/usr/bin/env", "-i", *variables, *wrapped]
+        proc = await self._start(argv, data is not None, output_limit, user)
         try:
             result = await read_capped(proc, data, timeout, output_limit, kill)
         except BaseException:  # cancelled, or the engine failed: kill now, trust the container no more
@@ -98,9 +106,20 @@ class DockerSandbox:
         finally:
             proc.close()
             await asyncio.gather(*killer, return_exceptions=True)
-        if not killer:
+        if not killer and user == USER:  # the runner sweeps up after itself
             self._leftovers.append(pidfile)
         return result
+
+    def _user(self, cmd: list[str], data: bytes | None) -> str:
+        """Root for the judge's runner when its job moves the tests to a uid of their own (the
+        runner switches before any submission code runs); the sandbox user for everything else."""
+        if cmd != [*self.python, self.judge_runner] or data is None:
+            return USER
+        try:
+            uid = json.loads(data).get("isolation", {}).get("uid")
+        except (ValueError, AttributeError):
+            return USER
+        return ROOT if type(uid) is int and uid > 0 and uid != SANDBOX_UID else USER
 
     async def write_file(self, path: str, content: str | bytes) -> None:
         script = 'mkdir -p -- "$(dirname -- "$0")" && cat > "$0"'
@@ -129,28 +148,35 @@ class DockerSandbox:
         if self._closed:
             return
         self._closed = True
+        if self._uid_lock is not None:
+            os.close(self._uid_lock)
+            self._uid_lock = None
         await self.backend.pool.give_back(self.container_id, self._reusable)
 
-    async def _start(self, argv: list[str], stdin: bool, output_limit: int | None) -> ExecStream:
+    async def _start(self, argv: list[str], stdin: bool, output_limit: int | None, user: str) -> ExecStream:
         try:
-            return await start_exec(self.backend.pool.api(), self.container_id, argv, stdin, output_limit)
+            return await start_exec(
+                self.backend.pool.api(), self.container_id, argv, stdin, output_limit, user
+            )
         except SandboxError:
             self._reusable = False
             raise
 
-    async def _run(self, argv: list[str], data: str | bytes | None = None) -> tuple[int, bytes, bytes]:
+    async def _run(
+        self, argv: list[str], data: str | bytes | None = None, user: str = USER
+    ) -> tuple[int, bytes, bytes]:
         try:
-            return await run_to_end(self.backend.pool.api(), self.container_id, argv, data)
+            return await run_to_end(self.backend.pool.api(), self.container_id, argv, data, user)
         except SandboxError:
             self._reusable = False
             raise
 
 
 async def start_exec(
-    api, container_id: str, argv: list[str], stdin: bool, output_limit: int | None
+    api, container_id: str, argv: list[str], stdin: bool, output_limit: int | None, user: str
 ) -> ExecStream:
     def start():
-        exec_id = api.exec_create(container_id, argv, stdin=stdin, user=USER, workdir=WORKSPACE)["Id"]
+        exec_id = api.exec_create(container_id, argv, stdin=stdin, user=user, workdir=WORKSPACE)["Id"]
         return exec_id, dup_socket(api.exec_start(exec_id, socket=True))
 
     try:
@@ -164,10 +190,10 @@ async def start_exec(
     return await ExecStream.open(sock, exit_code, output_limit, stdin)
 
 
-async def run_to_end(api, container_id: str, argv: list[str], data: str | bytes | None = None):
+async def run_to_end(api, container_id: str, argv: list[str], data: str | bytes | None, user: str):
     """A trusted helper command, run to completion: (exit status, stdout, stderr)."""
     raw = data.encode() if isinstance(data, str) else data
-    proc = await start_exec(api, container_id, argv, raw is not None, None)
+    proc = await start_exec(api, container_id, argv, raw is not None, None, user)
     try:
         out, err, _ = await asyncio.gather(proc.stdout.read(), proc.stderr.read(), proc.feed_all(raw))
         code = await proc.wait()

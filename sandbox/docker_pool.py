@@ -17,10 +17,13 @@ from codefront.sandbox.local import JUDGE_DIR, clean_env
 LABEL = "org.codefront.sandbox"
 OWNER_LABEL = "org.codefront.sandbox.owner"
 USER = f"{SANDBOX_UID}:{SANDBOX_UID}"
+ROOT = "0:0"
 PYTHON = ["/usr/bin/python3", "-E", "-s", "-B"]
 SCRATCH_DIRS = (WORKSPACE, "/tmp", "/dev/shm")
 
-# PID 1: reaps the orphans of exec'd commands, which the kernel re-parents to it.
+# PID 1: reaps the orphans of exec'd commands, which the kernel re-parents to it. It runs as the
+# container's user, root, so that no sandboxed process can signal or ptrace it: it outlives every
+# reset, and must stay what it is.
 REAPER = """
 import os, signal
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
@@ -32,18 +35,24 @@ while True:
     except ChildProcessError:
         pass
 """
-# Between two sandboxes: kill every process but PID 1 (and this shell), drop SysV IPC objects,
-# empty the writable dirs (making them writable first), and fail unless they are empty.
+# Between two sandboxes, as root: kill every process but PID 1 (and this shell), drop SysV IPC
+# objects, empty the writable dirs; fail (the container is then removed, not reused) unless the
+# dirs are empty, no IPC object is left and /workspace still has its mode.
 RESET = f"""
 kill -9 -1 2>/dev/null
 ipcrm --all 2>/dev/null
-chmod 0755 {WORKSPACE}
 for d in {" ".join(SCRATCH_DIRS)}; do
-    chmod -R u+rwX "$d" 2>/dev/null
     find "$d" -mindepth 1 -delete 2>/dev/null
 done
-[ -z "$(find {" ".join(SCRATCH_DIRS)} -mindepth 1 -print -quit 2>/dev/null)" ]
+[ -z "$(find {" ".join(SCRATCH_DIRS)} -mindepth 1 -print -quit 2>/dev/null)" ] &&
+[ "$(cat /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg | wc -l)" = 3 ] &&
+[ "$(stat -c %a:%u {WORKSPACE})" = 755:{SANDBOX_UID} ]
 """
+# What the judge's runner needs, as root, to run tests under a uid of their own (CHOWN for their
+# temp dir, SETUID/SETGID to switch, KILL and DAC_OVERRIDE to kill and clean up after them). Only
+# root processes hold them (PID 1, the runner, the reset): every command runs as the sandbox user,
+# whose processes have no capability at all (and no-new-privileges keeps it so).
+RUNNER_CAPS = ["CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID", "KILL"]
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,7 @@ class ContainerPool:
             nano_cpus=int(c.cpus * 1e9),
             pids_limit=c.pids,
             cap_drop=["ALL"],
+            cap_add=RUNNER_CAPS,
             security_opt=["no-new-privileges"],
             ipc_mode="private",
         )
@@ -166,7 +176,6 @@ class ContainerPool:
             container_id = api.create_container(
                 c.image,
                 [*PYTHON, "-c", REAPER],
-                user=USER,
                 working_dir=WORKSPACE,
                 environment=clean_env(WORKSPACE),
                 hostname="sandbox",
@@ -191,7 +200,7 @@ class ContainerPool:
     def _reset(self, container_id: str) -> bool:
         try:
             api = self.api()
-            exec_id = api.exec_create(container_id, ["/bin/sh", "-c", RESET], user=USER)["Id"]
+            exec_id = api.exec_create(container_id, ["/bin/sh", "-c", RESET], user=ROOT)["Id"]
             api.exec_start(exec_id)
             return api.exec_inspect(exec_id)["ExitCode"] == 0
         except Exception:  # the engine's errors and its connection's: either way, not reusable
