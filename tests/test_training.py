@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -11,12 +12,13 @@ from codefront.harness.builtin import load_builtin, problem_ids, solutions
 from codefront.harness.judge.judge import JudgeOptions, judge
 from codefront.harness.problems import ladder
 from codefront.sandbox.local import LocalBackend
-from codefront.training.data import Split, is_eval, training_problems
+from codefront.training.data import Split, is_eval, prompt_dataset, training_problems
 from codefront.training.presets import PRESETS, preset_named
 from codefront.training.reward import CoverageReward, CutProblem, RewardConfig, completion_text
 from codefront.training.train_cli import training_plan
 
 BACKEND = LocalBackend()
+FIXTURES = Path(__file__).parent / "fixtures"
 PROBLEMS = {p.id: p for p in load_builtin()}
 CHOSEN = ("ledger-totals", "prime-desk")  # one easy, one medium: both have a brute force and a wrong one
 KINDS = ("reference", "brute", "wrong", "none")
@@ -128,6 +130,40 @@ def test_split_is_disjoint_deterministic_and_keyed_by_id_alone():
     assert training_problems("builtin", holdout=False) == Split(tuple(problems), ())
 
 
+def test_livecodebench_rows_become_conversational_prompts_with_their_id():
+    from codefront.agents.prompts import messages_for
+
+    split = training_problems(str(FIXTURES / "lcb_rows.jsonl"), holdout=False)
+    rows = prompt_dataset(split.train)
+    assert rows.column_names == ["prompt", "problem_id"] and len(rows) == len(split.train) > 1
+    assert [r["problem_id"] for r in rows] == [p.id for p in split.train]
+    assert rows[0]["prompt"] == messages_for(split.train[0])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--base", "smollm2-135m", "--out", "x", "--coverage-level", "1", "--sweep", "2"],
+        ["train", "--base", "smollm2-135m", "--out", "x", "--coverage-level", "5"],
+        ["train", "--base", "smollm2-135m", "--out", "x", "--sweep", "2", "--preset", "huge"],
+        ["train", "--base", "no-such-model", "--out", "x", "--sweep", "2"],
+        ["pipeline", "--alphas", "0:1:0.5"],  # 1.5, the default to evaluate, is off the grid
+        ["pipeline", "--modes", "reasoning,dreaming"],
+        ["pipeline", "--levels", "1"],
+    ],
+)
+def test_cli_rejects_bad_options_before_any_work(args, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from codefront.harness.cli import app
+
+    monkeypatch.setenv("CODEFRONT_HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2 and "error:" in result.output
+    assert not (tmp_path / "x").exists()
+
+
 def test_train_plan_names_levels_and_rejects_bad_combinations():
     assert training_plan(None, 3, None, None) == [(1, "cov1", 3), (2, "cov2", 3), (3, "cov3", 3)]
     assert training_plan(2, None, None, None) == [(2, "cov2", 4)]
@@ -192,12 +228,11 @@ def test_grpo_on_the_embedded_model_trains_saves_registers_and_merges(tmp_path, 
     assert set(record["train_problems"]) == {"stay-silent", "say-nothing"}
     judged = [json.loads(line) for line in (out / "judge_log.jsonl").read_text().splitlines()]
     assert len(judged) == 2 and all(j["completions"] == 8 for j in judged)
-    assert set(record["reward_stats"]["mean"]) >= {
-        "reward",
-        "judge/seconds",
-        "time/generation_s",
-        "step_time",
-    }
+    timings = {"reward", "frac_reward_zero_std", "judge/seconds", "time/generation_s", "step_time"}
+    assert set(record["reward_stats"]["mean"]) >= timings
+    steps = [json.loads(line) for line in (out / "train_log.jsonl").read_text().splitlines()]
+    assert [s["step"] for s in steps if "reward" in s] == [1, 2]
+    assert all("judge/verdict/AC" in s and s["time/generation_s"] > 0 for s in steps if "reward" in s)
 
     model = AutoModelForCausalLM.from_pretrained(out)
     assert model.config.model_type == "llama" and model.config.use_cache

@@ -38,7 +38,7 @@ PROVENANCE_KEYS = ("coverage_level", "levels", "base", "base_hash", "steps", "pr
 """What the model registry keeps of a training record."""
 RUN_KEYS = ("coverage_level", "levels", "base_hash", "settings", "dataset", "holdout", "reward", "seed")
 """A finished checkpoint whose record agrees on these is the same run: it is reused, not retrained."""
-STAT_KEYS = ("reward", "judge/coverage", "judge/solved", "judge/correctness_failure",
+STAT_KEYS = ("reward", "frac_reward_zero_std", "judge/coverage", "judge/solved", "judge/correctness_failure",
              "judge/optimization_failure", "judge/infra_error", "judge/no_code", "judge/seconds",
              "time/generation_s", "step_time")  # fmt: skip
 

@@ -61,9 +61,9 @@ def pipeline_command(
     db: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_DB,
 ) -> None:
     """Train cov1 and covL, merge alphas between them, evaluate one merge in the three modes."""
-    from codefront.training.grpo import TrainSpec  # torch and TRL: seconds to import
-
     try:
+        if levels < 2:
+            raise ValueError(f"--levels must be at least 2, so that cov1 and covL differ; got {levels}")
         grid = parse_alpha_grid(alphas)
         target = parse_alpha(str(evaluate))
         if target not in grid:
@@ -80,6 +80,8 @@ def pipeline_command(
             raise ValueError(f"{dataset}: no held-out problems to evaluate on")
 
         base_name, base_dir = resolve_base(base)
+        from codefront.training.grpo import TrainSpec  # torch and TRL: seconds to import
+
         trained = []
         for level in sorted({1, levels}):
             name = f"cov{level}"
@@ -89,6 +91,11 @@ def pipeline_command(
         console.print(summary_table(trained))
 
         low, high = trained[0][1].path, trained[-1][1].path
+        if weights_hash(low) == weights_hash(high):
+            console.print(
+                f"[yellow]warning:[/] {low.name} and {high.name} have the same weights: no group of completions "
+                "differed in reward, so GRPO had nothing to learn from (try more --max-steps or an easier --dataset)"
+            )
         console.print(f"[bold]merge[/] {low.name} -> {high.name} at alphas {', '.join(map(str, grid))}")
         for result in merge_all(low, high, grid, out / "merges"):
             console.print(f"  {result.name}: {result.path}", highlight=False)
@@ -131,4 +138,4 @@ async def evaluate_modes(config: RunConfig, modes: list[str]) -> None:
     async with serving(spec):
         for mode in modes:
             samples = await run(replace(config, mode=mode), console)
-            console.print(f"  {mode}: {len(samples)} samples stored in {config.db}")
+            console.print(f"  {mode}: {len(samples)} new samples in {config.db}")

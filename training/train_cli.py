@@ -74,8 +74,6 @@ def train_command(
     """GRPO from one base on the nested-coverage reward; each checkpoint is saved in Hugging Face
     format with a training.json and registered, so `harness merge` and `harness run` take it by name.
     Re-running the same command reuses the levels already finished."""
-    from codefront.training.grpo import TrainSpec
-
     try:
         plan = training_plan(coverage_level, sweep, levels, name)
         chosen = preset_named(preset)
@@ -84,6 +82,8 @@ def train_command(
                 raise ValueError(f"--max-steps must be at least 1, got {max_steps}")
             chosen = replace(chosen, max_steps=max_steps)
         base_name, base_dir = resolve_base(base)
+        from codefront.training.grpo import TrainSpec  # torch and TRL: only once the options are checked
+
         finished = []
         for level, level_name, ladder_levels in plan:
             spec = TrainSpec(base_dir, base_name, level, ladder_levels, out / level_name, chosen, dataset,
@@ -95,6 +95,7 @@ def train_command(
         raise typer.Exit(2) from None
     if finished and finished[0][1].is_main_process:
         console.print(summary_table(finished))
+        console.print(f"checkpoints under {out}", highlight=False)
 
 
 def training_plan(
@@ -118,12 +119,14 @@ def training_plan(
 
 def summary_table(finished: list[tuple[str, Trained]]) -> Table:
     table = Table(title="trained checkpoints (registered by name)")
-    for column in ("name", "level", "steps", "mean reward", "mean coverage", "seconds", "path"):
+    for column in ("name", "level", "steps", "mean reward", "mean coverage", "groups with signal", "seconds"):
         table.add_column(column)
     for level_name, t in finished:
         mean = t.record["reward_stats"]["mean"]
+        # A group whose completions all score the same has zero advantage: GRPO learns nothing from it.
+        signal = f"{1 - mean['frac_reward_zero_std']:.0%}" if "frac_reward_zero_std" in mean else "-"
         seconds = "reused" if t.reused else f"{t.record['seconds']:.0f}"
         table.add_row(level_name, f"{t.record['coverage_level']}/{t.record['levels']}", str(t.record["steps"]),
-                      f"{mean.get('reward', 0.0):.3f}", f"{mean.get('judge/coverage', 0.0):.2f}", seconds,
-                      str(t.path))  # fmt: skip
+                      f"{mean.get('reward', 0.0):.3f}", f"{mean.get('judge/coverage', 0.0):.2f}", signal,
+                      seconds)  # fmt: skip
     return table
