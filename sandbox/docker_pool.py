@@ -103,10 +103,11 @@ class ContainerPool:
                 container_id = await asyncio.to_thread(self._create)
                 break
             container_id, reset = entry
-            try:
-                ready = await asyncio.wrap_future(reset)
+            try:  # shielded: a cancelled taker must not cancel the reset, which stays for the next
+                ready = await asyncio.shield(asyncio.wrap_future(reset))
             except BaseException:
-                await asyncio.shield(asyncio.to_thread(self.remove, container_id))
+                with self._lock:
+                    self._idle.insert(0, entry)
                 raise
             if ready:
                 break
