@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from accelerate import PartialState
 from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
@@ -155,21 +154,22 @@ def finished_record(spec: TrainSpec, wanted: dict[str, Any]) -> dict[str, Any] |
 
 
 def train(spec: TrainSpec) -> Trained:
-    state = PartialState()
+    args = grpo_config(spec)  # also sets up the processes of a distributed launch
+    main = args.process_index == 0
     # The main process hashes the base and generates tests first; the others then find both cached.
-    with state.main_process_first():
+    with args.main_process_first(local=False):
         wanted = run_record(spec, weights_hash(spec.base))
         done = finished_record(spec, wanted)
         if done is not None:
-            return Trained(spec.out, done, state.is_main_process, reused=True)
+            return Trained(spec.out, done, main, reused=True)
         split = training_problems(spec.dataset, spec.holdout)
 
     spec.out.mkdir(parents=True, exist_ok=True)
-    if state.is_main_process:
+    if main:
         log_path = spec.out / JUDGE_LOG
         (spec.out / TRAIN_LOG).unlink(missing_ok=True)  # left by an interrupted run
     else:
-        log_path = spec.out / f"judge_log.rank{state.process_index}.jsonl"
+        log_path = spec.out / f"judge_log.rank{args.process_index}.jsonl"
     log_path.unlink(missing_ok=True)
     reward = CoverageReward(
         split.train,
@@ -180,7 +180,7 @@ def train(spec: TrainSpec) -> Trained:
     trainer = CoverageGRPOTrainer(
         model=str(spec.base),
         reward_funcs=reward,
-        args=grpo_config(spec),
+        args=args,
         train_dataset=prompt_dataset(split.train),
         callbacks=[JsonlLog(spec.out / TRAIN_LOG)],
     )
@@ -199,18 +199,18 @@ def train(spec: TrainSpec) -> Trained:
         "eval_problems": [p.id for p in split.eval],
         "versions": {d: importlib.metadata.version(d) for d in ("trl", "transformers", "torch")},
     }
-    if state.is_main_process:
+    if main:
         keep_base_tokenizer(spec.base, spec.out)
         # Written last: its presence marks a finished checkpoint.
         (spec.out / RECORD_FILE).write_text(json.dumps(record, indent=2) + "\n")
-    state.wait_for_everyone()
+    trainer.accelerator.wait_for_everyone()
     # Free the model and optimizer before a sweep's next level loads its own.
     trainer.accelerator.free_memory()
     del trainer
     gc.collect()
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
-    return Trained(spec.out, record, state.is_main_process)
+    return Trained(spec.out, record, main)
 
 
 def keep_base_tokenizer(base: Path, out: Path) -> None:
