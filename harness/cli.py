@@ -63,7 +63,10 @@ def run_command(
     levels: Annotated[int, typer.Option(help="Nested coverage levels.")] = DEFAULT_LEVELS,
     concurrency: Annotated[int, typer.Option(help="Model requests in flight.")] = 8,
     sandbox: Annotated[
-        str | None, typer.Option(help="local or docker (default: docker for agentic, local otherwise).")
+        str | None,
+        typer.Option(
+            help="local or docker (default: $CODEFRONT_SANDBOX, else docker for agentic, local otherwise)."
+        ),
     ] = None,
     db: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_DB,
     max_steps: Annotated[
@@ -107,7 +110,9 @@ def judge_command(
     all_tests: Annotated[
         bool, typer.Option("--all-tests", help="Run every test, not just to the first failure.")
     ] = False,
-    sandbox: Annotated[str, typer.Option(help="local or docker.")] = "local",
+    sandbox: Annotated[
+        str | None, typer.Option(help="local or docker (default: $CODEFRONT_SANDBOX, else local).")
+    ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed problem.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:

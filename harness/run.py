@@ -29,7 +29,7 @@ from codefront.harness.models.registry import load_registry
 from codefront.harness.problems import Problem
 from codefront.harness.records import Attempt, Sample
 from codefront.harness.store import Store, normalized_code_hash
-from codefront.sandbox import backend_named
+from codefront.sandbox import backend_named, default_sandbox
 
 DEFAULT_DB = Path("runs/results.sqlite")
 
@@ -140,7 +140,7 @@ async def run(config: RunConfig, console: Console) -> list[Sample]:
             run_id = store.start_run(run_config)
             done = store.finished(run_id, key, config.mode)
             todo = [(p, i) for p in problems for i in range(config.samples) if (p.id, i) not in done]
-            sandbox = config.sandbox or ("docker" if config.mode == "agentic" else "local")
+            sandbox = config.sandbox or default_sandbox(config.mode)
             ctx = ModeContext(client, backend_named(sandbox), spec.system_prompt,
                               spec.tool_protocol, config.budgets)  # fmt: skip
             evaluation = Evaluation(config, store, JudgePool(ctx.sandbox, options), ctx, run_id, key)

@@ -10,9 +10,10 @@ BACKENDS = ("local", "docker")
 ENV_VAR = "CODEFRONT_SANDBOX"
 
 
-def default_sandbox() -> str:
-    """The backend used when none is named: $CODEFRONT_SANDBOX, else local."""
-    name = os.environ.get(ENV_VAR, "").strip() or "local"
+def default_sandbox(mode: str | None = None) -> str:
+    """The backend used when none is named: $CODEFRONT_SANDBOX, else Docker for agentic episodes
+    (a shell in a workspace wants a container) and local for everything else."""
+    name = os.environ.get(ENV_VAR, "").strip() or ("docker" if mode == "agentic" else "local")
     if name not in BACKENDS:
         raise ValueError(f"{ENV_VAR}={name!r}: choose one of {', '.join(BACKENDS)}")
     return name

@@ -34,6 +34,7 @@ def test_wheel_holds_runner_suite_and_registry(tmp_path):
     names = zipfile.ZipFile(next(tmp_path.glob("codefront-*.whl"))).namelist()
     for expected in ("codefront/harness/judge/runner.py", "codefront/harness/models/models.yaml",
                      "codefront/tools/repl_server.py", "codefront/harness/builtin/problems/ledger-totals/problem.yaml",
-                     "codefront/harness/builtin/problems/ledger-totals/gen.py"):  # fmt: skip
+                     "codefront/harness/builtin/problems/ledger-totals/gen.py",
+                     "codefront/training/configs/zero2.yaml"):  # fmt: skip
         assert expected in names
     assert not any(n.startswith(("tools/", "sandbox/", "harness/")) for n in names)
