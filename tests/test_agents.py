@@ -504,7 +504,7 @@ async def test_show_prints_a_stored_trajectory(tmp_path):
 
 def containers() -> int:
     """This process's sandbox containers, running or not (other processes may use the engine too)."""
-    from codefront.sandbox.docker import OWNER_LABEL, owner
+    from codefront.sandbox.docker_pool import OWNER_LABEL, owner
 
     cmd = ["docker", "ps", "-aq", "--filter", f"label={OWNER_LABEL}={owner()}"]
     return len(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split())
