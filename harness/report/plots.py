@@ -111,7 +111,9 @@ def frontier(report: Report) -> Figure:
             ax.annotate(row.model + suffix, (x, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
         _trace(ax, [p for p in report.alpha if p.mode == mode and p.role != "trained"])
         ax.set_xlabel("optimization failure rate (TLE/MLE)")
-        ax.set_ylabel("correctness failure rate (WA/RE/CE)")
+        ax.set_ylabel("correctness failure rate (WA/RE/OLE/CE)")
+        ax.set_xlim(-0.03, 1.03)  # rates: the whole square, so checkpoints compare across plots
+        ax.set_ylim(-0.03, 1.03)
         ax.grid(alpha=0.3)
     return figure
 
