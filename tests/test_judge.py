@@ -170,4 +170,3 @@ def test_time_limit_option_overrides_problem():
     problem = Problem(id="t", statement="", tests=(Test("", "1 2\n"),), time_limit_s=5.0)
     assert run(code, problem).verdict == Verdict.AC
     assert run(code, problem, time_limit_s=0.05).verdict == Verdict.TLE
-
