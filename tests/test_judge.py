@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import pytest
@@ -170,3 +171,22 @@ def test_time_limit_option_overrides_problem():
     problem = Problem(id="t", statement="", tests=(Test("", "1 2\n"),), time_limit_s=5.0)
     assert run(code, problem).verdict == Verdict.AC
     assert run(code, problem, time_limit_s=0.05).verdict == Verdict.TLE
+
+
+def test_a_time_limit_must_be_exceeded_twice(tmp_path):
+    marker = f"/tmp/codefront-retry-{tmp_path.name}"
+    code = (
+        "import os\n"
+        f"if not os.path.exists({marker!r}):\n"
+        f"    open({marker!r}, 'w').close()\n"
+        "    while True:\n        pass\n"
+        + SOLVE_ADD
+    )  # fmt: skip
+    problem = Problem(id="flaky", statement="", tests=(ADD.tests[0],), time_limit_s=0.3)
+    try:
+        assert run(code, problem).verdict == Verdict.AC  # slow once, fine the second time
+        os.unlink(marker)
+        assert run(code, problem, retry_tle=False).verdict == Verdict.TLE
+    finally:
+        if os.path.exists(marker):
+            os.unlink(marker)

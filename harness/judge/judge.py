@@ -25,6 +25,8 @@ class JudgeOptions:
     """Overrides the problem's own limit."""
     memory_limit_mb: int | None = None
     output_limit_bytes: int = OUTPUT_LIMIT_BYTES
+    retry_tle: bool = True
+    """Run a test that exceeded a time limit once more: TLE stands only if it happens twice."""
 
 
 def default_concurrency() -> int:
@@ -51,6 +53,7 @@ async def judge_async(
         "memory_limit_mb": options.memory_limit_mb or problem.memory_limit_mb,
         "output_limit_bytes": options.output_limit_bytes,
         "stop_on_failure": not options.all_tests,
+        "retry_tle": options.retry_tle,
         "tests": [{"index": t.index, "input": t.test.input, "output": t.test.output} for t in leveled],
     }
     try:
@@ -62,7 +65,7 @@ async def judge_async(
         result = await sandbox.exec(
             [*sandbox.python, sandbox.judge_runner],
             input=json.dumps(job),
-            timeout=total * (time_limit * 2.5 + 1.0) + RUNNER_SLACK_S,
+            timeout=2 * total * (time_limit * 2.5 + 1.0) + RUNNER_SLACK_S,  # TLEs run twice
             output_limit=16 << 20,
         )
     finally:
