@@ -23,7 +23,7 @@ from codefront.harness.models import (
     register_local_checkpoint,
     weights_hash,
 )
-from codefront.harness.models.provenance import read_lineage
+from codefront.harness.models.provenance import Lineage, read_lineage
 
 
 @pytest.fixture(autouse=True)
@@ -204,14 +204,38 @@ def test_merge_json_gives_alpha_and_parents(isolated: Path) -> None:
     ckpt = make_checkpoint(isolated / "m")
     merge = {"alpha": 1.5, "low": "/l", "high": "/h", "low_hash": "aa", "high_hash": "bb"}
     (ckpt / "merge.json").write_text(json.dumps(merge))
-    assert read_lineage(ckpt) == ("merge", 1.5, ("aa", "bb"))
+    assert read_lineage(ckpt) == Lineage("merge", ("aa", "bb"), alpha=1.5)
     register_local_checkpoint("alpha1.5", ckpt, merge)
     identity = checkpoint_identity(load_registry().get("alpha1.5"))
-    assert (identity.lineage, identity.alpha, identity.parents) == ("merge", 1.5, ("aa", "bb"))
-    assert identity.to_dict()["key"] == identity.key()
-    (ckpt / "merge.json").unlink()
-    (ckpt / "training.json").write_text(json.dumps({"base_hash": "cc", "steps": 10}))
-    assert read_lineage(ckpt) == ("training", None, ("cc",))
+    assert identity.lineage == Lineage("merge", ("aa", "bb"), alpha=1.5)
+    stored = identity.to_dict()
+    assert (stored["lineage"], stored["alpha"], stored["parents"]) == ("merge", 1.5, ("aa", "bb"))
+    assert stored["key"] == identity.key()
+
+
+def test_training_json_gives_level_base_and_steps_and_leaves_the_key_alone(isolated: Path) -> None:
+    ckpt = make_checkpoint(isolated / "cov2")
+    write(isolated / "models.yaml", "models:\n  cov2: {checkpoint: cov2}\n")
+    bare = checkpoint_identity(load_registry().get("cov2"))
+    record = {"coverage_level": 2, "levels": 4, "base": "smollm2-135m", "base_hash": "cc", "steps": 10}
+    (ckpt / "training.json").write_text(json.dumps({**record, "seconds": 3.5, "preset": "cpu-tiny"}))
+    identity = checkpoint_identity(load_registry().get("cov2"))
+    assert identity.lineage == Lineage(
+        "training", ("cc",), coverage_level=2, levels=4, base="smollm2-135m", steps=10
+    )
+    assert bare.lineage is None and identity.key() == bare.key(), "lineage describes, the weights identify"
+    stored = identity.to_dict()
+    assert {k: stored[k] for k in ("lineage", "coverage_level", "levels", "base", "steps", "parents")} == {
+        "lineage": "training",
+        "coverage_level": 2,
+        "levels": 4,
+        "base": "smollm2-135m",
+        "steps": 10,
+        "parents": ("cc",),
+    }
+    assert stored["alpha"] is None and bare.to_dict()["lineage"] is None
+    (ckpt / "training.json").write_text(json.dumps({"coverage_level": "two", "levels": True}))
+    assert read_lineage(ckpt) == Lineage("training"), "a malformed record gives no level, not a wrong one"
 
 
 async def test_endpoint_identity_reads_v1_models(isolated: Path) -> None:

@@ -12,6 +12,7 @@ from codefront.harness.models.errors import (
     UnknownModelError,
 )
 from codefront.harness.models.provenance import (
+    Lineage,
     ModelIdentity,
     checkpoint_identity,
     endpoint_identity,
@@ -26,6 +27,7 @@ __all__ = [
     "CheckpointMissingError",
     "Completion",
     "EndpointError",
+    "Lineage",
     "MissingApiKeyError",
     "ModelConfigError",
     "ModelError",

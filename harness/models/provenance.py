@@ -14,7 +14,7 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -25,6 +25,27 @@ from codefront.harness.models.spec import ModelSpec
 CHUNK = 1 << 22
 ENDPOINT_META_KEYS = ("id", "root", "parent", "owned_by", "max_model_len")
 """/v1/models fields that describe the served weights (vLLM's `root` is the checkpoint path)."""
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """How a local checkpoint was made, as its directory records it (merge.json or training.json)."""
+
+    kind: str
+    """'merge' or 'training'."""
+    parents: tuple[str, ...] = ()
+    """Weights hashes of the checkpoints it was made from: a merge's low and high, a training run's base."""
+    alpha: float | None = None
+    coverage_level: int | None = None
+    """The level a trained checkpoint was rewarded for reaching, out of `levels`."""
+    levels: int | None = None
+    base: str | None = None
+    """The base a training run started from, by the name or path it was given (its hash is `parents`)."""
+    steps: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        fields = asdict(self)
+        return {"lineage": fields.pop("kind"), **fields}
 
 
 @dataclass(frozen=True)
@@ -41,25 +62,27 @@ class ModelIdentity:
     """The base URL of an endpoint model, or litellm's provider/model."""
     served_model: str | None = None
     endpoint_meta: tuple[tuple[str, str], ...] = ()
-    lineage: str | None = None
-    """'merge' or 'training' when the checkpoint directory records how it was made."""
-    alpha: float | None = None
-    parents: tuple[str, ...] = ()
-    """Weights hashes of the checkpoints this one was made from."""
+    lineage: Lineage | None = None
 
     def key(self) -> str:
         """Stable across runs and names; differs whenever the outputs could differ.
 
-        Lineage (alpha, parents) is left out: the weights hash already pins the weights.
+        Lineage is left out: it says how the weights were made, and the weights hash already pins what
+        they are, so the same weights reached two ways share completions (and keys stored before
+        lineage was recorded stay valid).
         """
         fields = asdict(self)
-        for left_out in ("name", "lineage", "alpha", "parents"):
+        for left_out in ("name", "lineage"):
             fields.pop(left_out)
         payload = json.dumps(fields, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "key": self.key()}
+        """Flat, as the results store keeps it: the lineage's fields sit beside the others."""
+        fields = asdict(self)
+        fields.pop("lineage")
+        lineage = self.lineage.to_dict() if self.lineage else {"lineage": None}
+        return {**fields, **lineage, "key": self.key()}
 
 
 def weights_hash(checkpoint: Path, cache_dir: Path | None = None) -> str:
@@ -91,7 +114,6 @@ def checkpoint_identity(spec: ModelSpec, checkpoint: Path | None = None) -> Mode
     checkpoint = checkpoint or spec.checkpoint_dir()
     config = _read_json(checkpoint / "config.json")
     dtype = _arg_value(spec.vllm_args, "--dtype") or config.get("dtype") or config.get("torch_dtype")
-    lineage, alpha, parents = read_lineage(checkpoint)
     return ModelIdentity(
         name=spec.name,
         kind=spec.kind,
@@ -100,24 +122,37 @@ def checkpoint_identity(spec: ModelSpec, checkpoint: Path | None = None) -> Mode
         dtype=str(dtype) if dtype else None,
         chat_template_hash=_text_sha256(chat_template(checkpoint, spec.vllm_args)),
         engine=engine_version(),
-        lineage=lineage,
-        alpha=alpha,
-        parents=parents,
+        lineage=read_lineage(checkpoint),
     )
 
 
-def read_lineage(checkpoint: Path) -> tuple[str | None, float | None, tuple[str, ...]]:
-    """(kind, alpha, parent weight hashes) from merge.json (alpha, low, high, low_hash, high_hash)
-    or training.json (base_hash), or (None, None, ()) when the directory records neither."""
+def read_lineage(checkpoint: Path) -> Lineage | None:
+    """From merge.json (alpha, low_hash, high_hash) or training.json (coverage_level, levels, base,
+    base_hash, steps), or None when the directory records neither."""
     merge = _read_json(checkpoint / "merge.json")
     if merge:
-        alpha = merge.get("alpha")
         parents = tuple(str(merge[k]) for k in ("low_hash", "high_hash") if merge.get(k))
-        return "merge", float(alpha) if alpha is not None else None, parents
+        return Lineage("merge", parents, alpha=_number(merge.get("alpha"), float))
     training = _read_json(checkpoint / "training.json")
     if training:
-        return "training", None, (str(training["base_hash"]),) if training.get("base_hash") else ()
-    return None, None, ()
+        return Lineage(
+            "training",
+            (str(training["base_hash"]),) if training.get("base_hash") else (),
+            coverage_level=_number(training.get("coverage_level"), int),
+            levels=_number(training.get("levels"), int),
+            base=str(training["base"]) if training.get("base") else None,
+            steps=_number(training.get("steps"), int),
+        )
+    return None
+
+
+Number = TypeVar("Number", int, float)
+
+
+def _number(value: object, kind: type[Number]) -> Number | None:
+    """A number the record holds, as `kind`; None where it holds none (or a non-number)."""
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return kind(value) if is_number else None
 
 
 def chat_template(checkpoint: Path, vllm_args: tuple[str, ...] = ()) -> str | None:

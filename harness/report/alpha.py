@@ -2,7 +2,9 @@
 trained checkpoints placed on the same axis by coverage level, ordered along α per mode.
 
 A trained checkpoint at coverage level L sits at α = (L - L_low) / (L_high - L_low) when both endpoints
-carry a coverage level: the frontier that training traced, on the axis that merging sweeps.
+carry a coverage level: the frontier that training traced, on the axis that merging sweeps. Levels and
+α come from the stored model identity, which reads them from the checkpoint's training.json or
+merge.json; every point carries its checkpoint's level, so an endpoint that was trained shows it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class AlphaPoint:
     alpha: float
     role: str
     row: MetricsRow
+    coverage_level: int | None = None
+    """The level a trained checkpoint (an endpoint or not) was rewarded for; None for merges and others."""
 
     def to_dict(self) -> dict:
         row = self.row.to_dict()
@@ -41,6 +45,7 @@ class AlphaPoint:
             "mode": self.mode,
             "alpha": self.alpha,
             "role": self.role,
+            "coverage_level": self.coverage_level,
             **{key: row[key] for key in ALPHA_COLUMNS},
         }
 
@@ -84,7 +89,8 @@ def alpha_points(data: Dataset, rows: list[MetricsRow]) -> list[AlphaPoint]:
             for mode in data.modes:
                 row = by_key.get((checkpoint.label, mode))
                 if row is not None:
-                    points.append(AlphaPoint(family.name, checkpoint.label, mode, alpha, role, row))
+                    level = checkpoint.coverage_level
+                    points.append(AlphaPoint(family.name, checkpoint.label, mode, alpha, role, row, level))
     return sorted(points, key=lambda p: (p.family, p.mode, p.alpha, ROLES.index(p.role), p.model))
 
 
