@@ -12,7 +12,7 @@ import pytest
 from codefront.harness.builtin import load_builtin, problem_ids, solutions
 from codefront.harness.judge.judge import JudgeOptions, default_concurrency, judge_many
 from codefront.harness.judge.records import JudgeResult, Verdict
-from codefront.harness.loaders import load_problems, native
+from codefront.harness.loaders import load_problems, native_generation
 from codefront.harness.problems import Problem
 from codefront.sandbox.local import LocalBackend
 
@@ -88,7 +88,7 @@ def test_second_load_reads_the_cache_quickly(suite, monkeypatch):
     def no_generation(*args, **kwargs):
         raise AssertionError("a generator ran again")
 
-    monkeypatch.setattr(native.subprocess, "run", no_generation)
+    monkeypatch.setattr(native_generation.subprocess, "run", no_generation)
     started = time.process_time()  # CPU time: other jobs on the machine do not count
     again = load_builtin()
     assert time.process_time() - started < 1.0

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import random
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from codefront.harness.loaders import ProblemLoadError, load_problems, native
+from codefront.harness.loaders import ProblemLoadError, load_problems, native_generation
 from codefront.harness.loaders.native import load_native
+from codefront.harness.problems import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
 
 GEN = """
 def generate(size, rng):
@@ -92,9 +94,32 @@ def test_defaults(tmp_path):
     (p,) = load_native(path, strict=True).problems
     assert p.id == "7" and p.difficulty == "unknown" and p.checker == "tokens"
     assert (p.time_limit_s, p.memory_limit_mb) == (
-        native.DEFAULT_TIME_LIMIT_S,
-        native.DEFAULT_MEMORY_LIMIT_MB,
+        DEFAULT_TIME_LIMIT_S,
+        DEFAULT_MEMORY_LIMIT_MB,
     )
+
+
+def test_a_checker_with_parameters(tmp_path):
+    path = write(
+        tmp_path,
+        "p.yaml",
+        """
+        problems:
+          - {id: near, statement: s, checker: {name: tokens, tolerance: 1.0e-3}, tests: [{input: "", output: "0.5"}]}
+          - {id: exact, statement: s, checker: {name: exact}, tests: [{input: "", output: "0.5"}]}
+          - id: f
+            statement: s
+            test_type: functional
+            func_name: f
+            checker: {name: json, tolerance: 0.01}
+            tests: [{input: "1", output: "0.5"}]
+        """,
+    )
+    near, exact, functional = load_native(path, strict=True).problems
+    assert (near.checker, near.checker_args) == ("tokens", {"tolerance": 1e-3})
+    assert (exact.checker, exact.checker_args) == ("exact", {})
+    assert (functional.checker, functional.checker_args) == ("json", {"tolerance": 0.01})
+    assert near.tests_hash() != replace(near, checker_args={}).tests_hash()
 
 
 def generator_problem(folder: Path, seed: int = 3, ref: str = REF_STDIN) -> Path:
@@ -214,9 +239,20 @@ MALFORMED = [
     ("id: a\nstatement: s\ntime_limit: -1\ntests: [{input: a, output: b}]\n", "time_limit", "positive"),
     ("id: a\nstatement: s\ntime_limit: fast\ntests: [{input: a, output: b}]\n", "time_limit", "positive"),
     ("id: a\nstatement: s\nmemory_limit: 1.5\ntests: [{input: a, output: b}]\n", "memory_limit", "MB"),
-    ("id: a\nstatement: s\nchecker: fuzzy\ntests: [{input: a, output: b}]\n", "checker", "tokens|lines|exact"),
+    ("id: a\nstatement: s\nchecker: fuzzy\ntests: [{input: a, output: b}]\n", "checker", "tokens, lines, exact, json"),
     ("id: a\nstatement: s\ntest_type: functional\nfunc_name: f\nchecker: lines\ntests: [{input: '1', output: '1'}]\n",
      "checker", "JSON"),
+    ("id: a\nstatement: s\nchecker: {name: fuzzy}\ntests: [{input: a, output: b}]\n", "checker", "tokens, lines, exact, json"),
+    ("id: a\nstatement: s\nchecker: {tolerance: 0.1}\ntests: [{input: a, output: b}]\n", "checker.name", "checker name"),
+    ("id: a\nstatement: s\nchecker: 3\ntests: [{input: a, output: b}]\n", "checker", "checker name"),
+    ("id: a\nstatement: s\nchecker: {name: tokens, tolerence: 0.1}\ntests: [{input: a, output: b}]\n", "checker",
+     "no parameter tolerence"),
+    ("id: a\nstatement: s\nchecker: {name: lines, tolerance: 0.1}\ntests: [{input: a, output: b}]\n", "checker",
+     "no parameter tolerance"),
+    ("id: a\nstatement: s\nchecker: {name: tokens, tolerance: 1e-3}\ntests: [{input: a, output: b}]\n",
+     "checker.tolerance", "write 1.0e-3"),
+    ("id: a\nstatement: s\nchecker: {name: tokens, tolerance: true}\ntests: [{input: a, output: b}]\n",
+     "checker.tolerance", "must be a number"),
     ("id: a\nstatement: s\ntests: {input: a, output: b}\n", "tests", "list"),
     ("id: a\nstatement: s\ntests:\n  - {input: a, output: b}\n  - {input: a}\n", "tests[1]", "`input` and `output`"),
     ("id: a\nstatement: s\ntests:\n  - {input: [1, 2], output: b}\n", "tests[0].input", "quote it"),
@@ -330,7 +366,7 @@ def test_generated_tests_come_from_the_cache_the_second_time(tmp_path, cache_hom
     def no_subprocess(*args, **kwargs):
         raise AssertionError("the generator ran again")
 
-    monkeypatch.setattr(native.subprocess, "run", no_subprocess)
+    monkeypatch.setattr(native_generation.subprocess, "run", no_subprocess)
     assert load_native(path, strict=True).problems[0].tests == first.tests
     write(tmp_path, "ref.py", REF_STDIN + "print('changed')\n")  # a new reference is a new cache key
     with pytest.raises(AssertionError, match="ran again"):

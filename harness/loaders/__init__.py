@@ -1,57 +1,82 @@
-"""Problem loaders: LiveCodeBench JSONL rows, native YAML/JSON files, the built-in suite."""
+"""Problem loaders: one registry of file formats (LiveCodeBench JSONL rows, native YAML/JSON files,
+and any format registered later), and the built-in suite by name.
+
+A file goes to the most recently registered format whose suffixes include the file's and that
+recognises its content, so a second `.jsonl` format needs only `register_format`, no CLI change.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from codefront.harness.problems import Problem
+from codefront.harness.loaders.base import Loaded, LoadOptions, ProblemFormat, ProblemLoadError
+from codefront.harness.loaders.lcb import LCB
+from codefront.harness.loaders.native import NATIVE
+
+BUILTIN = "builtin"
+FORMATS: dict[str, ProblemFormat] = {NATIVE.name: NATIVE, LCB.name: LCB}
+"""Every file format by name, in registration order."""
 
 
-class ProblemLoadError(ValueError):
-    """A malformed problem: names the file, the line (JSONL) and the field."""
-
-    def __init__(self, file: str, line: int | None, field: str, message: str) -> None:
-        self.file, self.line, self.field, self.message = file, line, field, message
-        where = f"{file}:{line}" if line is not None else file
-        super().__init__(f"{where}: field '{field}': {message}")
+def register_format(fmt: ProblemFormat) -> None:
+    """Add a format (or replace the one of that name); it is asked before those registered earlier."""
+    FORMATS.pop(fmt.name, None)
+    FORMATS[fmt.name] = fmt
 
 
-@dataclass
-class Loaded:
-    problems: list[Problem] = field(default_factory=list)
-    errors: list[ProblemLoadError] = field(default_factory=list)
+def describe_formats() -> str:
+    return "; ".join(fmt.describe() for fmt in FORMATS.values())
+
+
+def format_of(path: Path) -> ProblemFormat:
+    """The format that claims this file, or ProblemLoadError naming the file and every format."""
+    for fmt in reversed(FORMATS.values()):
+        if path.suffix in fmt.suffixes and fmt.recognises(path):
+            return fmt
+    raise ProblemLoadError(str(path), None, "document", f"not a known problem format ({describe_formats()})")
 
 
 def load_problems(source: str, strict: bool = False, hidden: str = "private+public") -> Loaded:
-    """`builtin`, a LiveCodeBench `.jsonl`, a native `.yaml`/`.yml`/`.json` file, or a folder of them.
+    """`builtin`, a file in a registered format, or a folder of such files.
 
-    A malformed problem becomes an error in `Loaded.errors` and the rest still load; with
-    `strict` the first one is raised instead. `hidden` picks LiveCodeBench's hidden tests:
+    A malformed problem, or a file in the folder that no format recognises, becomes an error in
+    `Loaded.errors` and the rest still load; with `strict` the first one is raised instead. A
+    single file that no format recognises raises. `hidden` picks LiveCodeBench's hidden tests:
     private+public (the default), private or public.
     """
-    if source == "builtin":
+    if source == BUILTIN:
         from codefront.harness.builtin import load_builtin
 
         return Loaded(load_builtin())
     path = Path(source)
     if not path.exists():
-        raise FileNotFoundError(f"{source}: no such problem file or folder (or use 'builtin')")
-    files = (
-        sorted(p for p in path.iterdir() if p.suffix in {".jsonl", ".yaml", ".yml", ".json"})
-        if path.is_dir()
-        else [path]
-    )
+        raise FileNotFoundError(f"{source}: no such problem file or folder (or use '{BUILTIN}')")
+    options = LoadOptions(strict, hidden)
+    if not path.is_dir():
+        return format_of(path).load(path, options)
+    suffixes = {suffix for fmt in FORMATS.values() for suffix in fmt.suffixes}
     loaded = Loaded()
-    for file in files:
-        if file.suffix == ".jsonl":
-            from codefront.harness.loaders.lcb import load_lcb
-
-            part = load_lcb(file, strict, hidden)
-        else:
-            from codefront.harness.loaders.native import load_native
-
-            part = load_native(file, strict)
-        loaded.problems += part.problems
-        loaded.errors += part.errors
+    for file in sorted(p for p in path.iterdir() if p.suffix in suffixes):
+        try:
+            fmt = format_of(file)
+        except ProblemLoadError as e:
+            if strict:
+                raise
+            loaded.errors.append(e)
+            continue
+        loaded.extend(fmt.load(file, options))
     return loaded
+
+
+__all__ = [
+    "BUILTIN",
+    "FORMATS",
+    "LoadOptions",
+    "Loaded",
+    "ProblemFormat",
+    "ProblemLoadError",
+    "describe_formats",
+    "format_of",
+    "load_problems",
+    "register_format",
+]
