@@ -1,4 +1,4 @@
-"""What every mode receives, and the modes by name."""
+"""What every mode receives, and what a mode is (the modes by name are in modes.py)."""
 
 from __future__ import annotations
 
@@ -36,12 +36,3 @@ class ModeContext:
 
 
 Mode = Callable[[Problem, ModeContext], Awaitable[Attempt]]
-
-
-def mode_named(name: str) -> Mode:
-    from codefront.agents import agentic, reasoning, tool_use
-
-    modes: dict[str, Mode] = {"reasoning": reasoning.solve, "tool": tool_use.solve, "agentic": agentic.solve}
-    if name not in modes:
-        raise ValueError(f"unknown mode {name!r}: choose one of {', '.join(modes)}")
-    return modes[name]

@@ -1,4 +1,5 @@
-"""LiveCodeBench-style prompts: a stdin program, or a completion of the starter code."""
+"""LiveCodeBench-style prompts: a stdin program, or a completion of the starter code. A run's id
+hashes the texts they produce (agents/modes.py), so editing one starts a new run."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ SYSTEM = (
     "correct, efficient Python 3 program that meets the specification and passes all tests, "
     "including large ones within the time and memory limits."
 )
-PROMPT_VERSION = "lcb-style-1"
-"""Part of a run's config hash: changing a prompt starts a new run instead of mixing samples."""
 
 
 def task_text(problem: Problem) -> str:

@@ -12,16 +12,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from codefront.agents.context import Budgets, mode_named
-from codefront.agents.show import show_command
+from codefront.agents.context import Budgets
+from codefront.agents.modes import MODES, mode_spec
 from codefront.harness.judge.judge import JudgeOptions, judge
-from codefront.harness.loaders import ProblemLoadError, load_problems
+from codefront.harness.loaders import BUILTIN, ProblemLoadError, describe_formats, load_problems
 from codefront.harness.models.cli import models_command, serve_command
 from codefront.harness.models.errors import ModelError
 from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.report.cli import report_command
 from codefront.harness.run import DEFAULT_DB, RunConfig, run
-from codefront.sandbox import backend_named
+from codefront.harness.show import show_command
+from codefront.sandbox import BACKENDS, backend_named
 from codefront.sandbox.cli import sandbox_app
 from codefront.training.cli import merge_command
 from codefront.training.pipeline import pipeline_command
@@ -37,6 +38,9 @@ app.command("pipeline")(pipeline_command)
 app.add_typer(sandbox_app, name="sandbox")
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
+MODE_HELP = "; ".join(f"{spec.name}: {spec.summary}" for spec in MODES.values()) + "."
+SANDBOX_NAMES = " or ".join(BACKENDS)
+DATASET_HELP = f"'{BUILTIN}', a problem file or a folder of them; formats: {describe_formats()}."
 
 
 @app.callback()
@@ -53,10 +57,8 @@ def fail(message: str) -> typer.Exit:
 @app.command("run")
 def run_command(
     model: Annotated[str, typer.Option(help="A name from the model registry (`harness models`).")],
-    mode: Annotated[str, typer.Option(help="reasoning, tool or agentic.")] = "reasoning",
-    dataset: Annotated[
-        str, typer.Option(help="'builtin', an LCB .jsonl, a native file or a folder.")
-    ] = "builtin",
+    mode: Annotated[str, typer.Option(help=MODE_HELP)] = "reasoning",
+    dataset: Annotated[str, typer.Option(help=DATASET_HELP)] = BUILTIN,
     limit: Annotated[int | None, typer.Option(help="Take the first K problems.")] = None,
     problems: Annotated[str | None, typer.Option(help="Comma-separated problem ids.")] = None,
     samples: Annotated[int, typer.Option(help="Samples per problem.")] = 1,
@@ -65,7 +67,9 @@ def run_command(
     sandbox: Annotated[
         str | None,
         typer.Option(
-            help="local or docker (default: $CODEFRONT_SANDBOX, else docker for agentic, local otherwise)."
+            help=f"{SANDBOX_NAMES} (default: $CODEFRONT_SANDBOX, else the mode's: "
+            + ", ".join(f"{spec.name} {spec.default_sandbox}" for spec in MODES.values())
+            + ")."
         ),
     ] = None,
     db: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_DB,
@@ -86,7 +90,7 @@ def run_command(
                        problems=tuple(problems.split(",")) if problems else (), concurrency=concurrency,
                        sandbox=sandbox, db=db, budgets=budgets)  # fmt: skip
     try:
-        mode_named(mode)
+        mode_spec(mode)
         if sandbox is not None:
             backend_named(sandbox)
         finished = asyncio.run(run(config, console))
@@ -97,9 +101,7 @@ def run_command(
 
 @app.command("judge")
 def judge_command(
-    problems: Annotated[
-        str, typer.Option(help="Problem file (LCB .jsonl, native .yaml/.json) or 'builtin'.")
-    ],
+    problems: Annotated[str, typer.Option(help=DATASET_HELP)],
     problem: Annotated[str, typer.Option(help="Problem id.")],
     code: Annotated[Path, typer.Option(help="Python file with the submission.")],
     time_limit: Annotated[
@@ -111,7 +113,7 @@ def judge_command(
         bool, typer.Option("--all-tests", help="Run every test, not just to the first failure.")
     ] = False,
     sandbox: Annotated[
-        str | None, typer.Option(help="local or docker (default: $CODEFRONT_SANDBOX, else local).")
+        str | None, typer.Option(help=f"{SANDBOX_NAMES} (default: $CODEFRONT_SANDBOX, else local).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed problem.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,

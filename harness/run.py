@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -18,18 +16,20 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from codefront.agents.context import Budgets, ModeContext, mode_named
-from codefront.agents.prompts import PROMPT_VERSION
+from codefront.agents.context import Budgets, ModeContext
+from codefront.agents.modes import default_sandbox_for, mode_named, prompt_fingerprint
 from codefront.harness.degeneration import detect
+from codefront.harness.judge.cache import judge_cache_key
 from codefront.harness.judge.judge import JudgeOptions, JudgePool
 from codefront.harness.judge.records import JudgeResult, Outcome
 from codefront.harness.loaders import load_problems
 from codefront.harness.models.client import EndpointError, open_model
 from codefront.harness.models.registry import load_registry
+from codefront.harness.models.spec import ModelSpec
 from codefront.harness.problems import Problem
 from codefront.harness.records import Attempt, Sample
-from codefront.harness.store import Store, normalized_code_hash
-from codefront.sandbox import backend_named, default_sandbox
+from codefront.harness.store import Store
+from codefront.sandbox import backend_named
 
 DEFAULT_DB = Path("runs/results.sqlite")
 
@@ -45,7 +45,7 @@ class RunConfig:
     levels: int = 4
     concurrency: int = 8
     sandbox: str | None = None
-    """local or docker; by default agentic episodes get Docker workspaces and the other modes local."""
+    """A sandbox backend; by default $CODEFRONT_SANDBOX, else the mode's own (modes.default_sandbox_for)."""
     db: Path = DEFAULT_DB
     budgets: Budgets = Budgets()
 
@@ -64,10 +64,13 @@ def select_problems(config: RunConfig, console: Console) -> list[Problem]:
     return problems[: config.limit] if config.limit is not None else problems
 
 
-def judge_cache_key(problem: Problem, code: str, options: JudgeOptions) -> str:
-    parts = [problem.id, problem.tests_hash(), problem.time_limit_s, problem.memory_limit_mb, options.levels,
-             options.all_tests, normalized_code_hash(code)]  # fmt: skip
-    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+def run_config(config: RunConfig, model_key: str, spec: ModelSpec, problems: list[Problem]) -> dict:
+    """What a run's id hashes: everything that decides its samples (the weights, sampling, every
+    prompt text the mode sends, the hidden tests), so changing any of them starts a new run."""
+    settings = {k: v for k, v in asdict(config).items() if k not in ("db", "concurrency", "sandbox")}
+    return {"model_key": model_key, "sampling": spec.sampling(), "system_prompt": spec.system_prompt,
+            "prompts": prompt_fingerprint(config.mode, spec.tool_protocol, problems), **settings,
+            "tests": [p.tests_hash() for p in problems]}  # fmt: skip
 
 
 class Evaluation:
@@ -134,13 +137,10 @@ async def run(config: RunConfig, console: Console) -> list[Sample]:
             identity = client.identity
             key = identity.key()
             store.record_model(key, config.model, identity.to_dict())
-            run_config = {"model_key": key, "sampling": spec.sampling(), "system_prompt": spec.system_prompt, "prompt": PROMPT_VERSION,
-                          **{k: v for k, v in asdict(config).items() if k not in ("db", "concurrency", "sandbox")},
-                          "tests": [p.tests_hash() for p in problems]}  # fmt: skip
-            run_id = store.start_run(run_config)
+            run_id = store.start_run(run_config(config, key, spec, problems))
             done = store.finished(run_id, key, config.mode)
             todo = [(p, i) for p in problems for i in range(config.samples) if (p.id, i) not in done]
-            sandbox = config.sandbox or default_sandbox(config.mode)
+            sandbox = config.sandbox or default_sandbox_for(config.mode)
             ctx = ModeContext(client, backend_named(sandbox), spec.system_prompt,
                               spec.tool_protocol, config.budgets)  # fmt: skip
             evaluation = Evaluation(config, store, JudgePool(ctx.sandbox, options), ctx, run_id, key)
