@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 TestType = Literal["stdin", "functional"]
@@ -40,6 +40,8 @@ class Problem:
     time_limit_s: float = DEFAULT_TIME_LIMIT_S
     memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
     checker: str = "tokens"
+    checker_args: dict = field(default_factory=dict)
+    """Parameters of the checker, from the problem file (for example `tolerance` for `tokens`)."""
     difficulty: str = "unknown"
     source: str = "native"
     title: str = ""
@@ -47,7 +49,7 @@ class Problem:
     def tests_hash(self) -> str:
         """Identifies the hidden tests and how they are checked, for the judge-result cache."""
         payload = json.dumps(
-            [self.test_type, self.func_name, self.checker, [(t.input, t.output) for t in self.tests]]
+            [self.test_type, self.func_name, self.checker, sorted(self.checker_args.items()), [(t.input, t.output) for t in self.tests]]
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 

@@ -1,43 +1,56 @@
-"""Where untrusted code runs: one interface (base.Sandbox), a local-process and a Docker backend."""
+"""Where untrusted code runs: one interface (base.Sandbox), and the backends by name."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
-from codefront.sandbox.base import ExecResult, Sandbox, SandboxBackend, SandboxError
+from codefront.sandbox.base import PYTHON, ExecResult, Sandbox, SandboxBackend, SandboxError
 
-BACKENDS = ("local", "docker")
 ENV_VAR = "CODEFRONT_SANDBOX"
 
 
-def default_sandbox(mode: str | None = None) -> str:
-    """The backend used when none is named: $CODEFRONT_SANDBOX, else Docker for agentic episodes
-    (a shell in a workspace wants a container) and local for everything else."""
-    name = os.environ.get(ENV_VAR, "").strip() or ("docker" if mode == "agentic" else "local")
+def _local() -> SandboxBackend:
+    from codefront.sandbox.local import LocalBackend
+
+    return LocalBackend()
+
+
+def _docker() -> SandboxBackend:
+    from codefront.sandbox.docker import DockerBackend
+
+    return DockerBackend()
+
+
+BACKENDS: dict[str, Callable[[], SandboxBackend]] = {"local": _local, "docker": _docker}
+"""Every backend by name; a new one registers here and implements base.Sandbox, nothing else."""
+
+
+def check_backend(name: str, where: str = "sandbox") -> str:
     if name not in BACKENDS:
-        raise ValueError(f"{ENV_VAR}={name!r}: choose one of {', '.join(BACKENDS)}")
+        raise ValueError(f"{where}: unknown sandbox {name!r}: choose one of {', '.join(BACKENDS)}")
     return name
 
 
+def default_sandbox() -> str | None:
+    """$CODEFRONT_SANDBOX when set (checked), else None: the caller's own default applies."""
+    name = os.environ.get(ENV_VAR, "").strip()
+    return check_backend(name, ENV_VAR) if name else None
+
+
 def backend_named(name: str | None = None) -> SandboxBackend:
-    name = name or default_sandbox()
-    if name == "local":
-        from codefront.sandbox.local import LocalBackend
-
-        return LocalBackend()
-    if name == "docker":
-        from codefront.sandbox.docker import DockerBackend
-
-        return DockerBackend()
-    raise ValueError(f"unknown sandbox {name!r}: choose one of {', '.join(BACKENDS)}")
+    """The backend `name`, else $CODEFRONT_SANDBOX, else local."""
+    return BACKENDS[check_backend(name or default_sandbox() or "local")]()
 
 
 __all__ = [
     "BACKENDS",
+    "PYTHON",
     "ExecResult",
     "Sandbox",
     "SandboxBackend",
     "SandboxError",
     "backend_named",
+    "check_backend",
     "default_sandbox",
 ]

@@ -24,17 +24,13 @@ class SandboxError(RuntimeError):
     """The sandbox itself failed (engine down, image missing): an infrastructure error."""
 
 
+PYTHON = ("python3", "-E", "-s", "-B")
+"""Every sandbox has `python3` on its PATH: Debian bookworm's, with sortedcontainers, so that code
+behaves the same in every backend. These flags keep the host's environment and user site out."""
+
+
 class Sandbox(Protocol):
-    """A place to run commands and keep files. Paths are relative to its workspace unless absolute.
-
-    `python` is the interpreter command inside the sandbox, and `judge_runner` the path of the
-    judge's runner script there: the judge starts it with `exec([*python, judge_runner])`.
-    """
-
-    python: list[str]
-    judge_runner: str
-    judge_isolation: dict
-    """Runner options that depend on the backend (network namespace, the tests' uid, clean-up sweep)."""
+    """A place to run commands and keep files. Paths are relative to its workspace unless absolute."""
 
     async def exec(
         self,
@@ -44,8 +40,13 @@ class Sandbox(Protocol):
         env: dict[str, str] | None = None,
         timeout: float | None = None,
         output_limit: int = 1 << 20,
+        privileged: bool = False,
     ) -> ExecResult:
-        """Run `cmd` (no shell). On timeout the whole process tree is killed and `timed_out` set."""
+        """Run `cmd` (no shell). On timeout the whole process tree is killed and `timed_out` set.
+
+        `privileged` runs it as the sandbox's supervisor (root inside a container; locally, the
+        harness's own user), for trusted programs that drop to an unprivileged uid themselves before
+        running untrusted code. Everything else runs as the sandbox's unprivileged user."""
         ...
 
     async def write_file(self, path: str, content: str | bytes) -> None: ...

@@ -2,11 +2,11 @@
 
 Policy of every container: no network, read-only root, tmpfs /workspace and /tmp, memory, CPU and
 process limits, no-new-privileges, and an environment of PATH, HOME and LANG only. Commands run as
-the non-root `sandbox` user, without any capability. One exception: the judge's runner runs as
-root with five capabilities (docker_pool.RUNNER_CAPS) when its job puts the tests under a leased
-uid of their own, the local backend's isolation: a test can then neither kill the runner (an IE
-verdict, never charged to the model) nor forge its output through /proc. The judge's runtime
-(harness/judge/) is bind-mounted read-only. PID 1 is a tiny reaper; every command is a `docker exec`.
+the non-root `sandbox` user, without any capability. A `privileged` command (a trusted program
+that drops to a uid of its own before running untrusted code, like the judge's runner) runs as
+root with five capabilities (docker_pool.PRIVILEGED_CAPS): what it starts under another uid can then
+neither signal it nor forge its output through /proc. PID 1 is a tiny reaper; every command is a
+`docker exec`.
 
 Start-up is amortized by a pool (docker_pool.py): a closed sandbox's container is reset in the
 background (every process killed, SysV IPC removed, /workspace, /tmp and /dev/shm emptied and
@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import json
 import os
 import uuid
 
 from codefront.sandbox.base import ExecResult, SandboxError
-from codefront.sandbox.docker_pool import PYTHON, ROOT, USER, ContainerPool, DockerConfig
+from codefront.sandbox.docker_pool import ROOT, USER, ContainerPool, DockerConfig
 from codefront.sandbox.exec_stream import ExecStream, dup_socket
-from codefront.sandbox.image import JUDGE_MOUNT, SANDBOX_UID, WORKSPACE
-from codefront.sandbox.local import clean_env, lease_uid, read_capped
+from codefront.sandbox.image import WORKSPACE
+from codefront.sandbox.local import clean_env, read_capped
 
 # Runs every command: records its pid (a docker exec'd process leads its own process group, so
 # the pid names the group to kill), enters the working dir, then becomes the command itself.
@@ -43,21 +42,12 @@ class DockerSandbox:
     """A sandbox in one container, for judging one submission or for a whole agent episode.
 
     As an episode workspace it is long-lived: commands run in /workspace (tmpfs, size-limited) with
-    a timeout and an output cap, and public tests may be copied in with `write_file`. Hidden tests
-    never enter it: the judge sends them on the runner's stdin in a sandbox of its own, and the
-    runner drops each test's expected output before the submission runs.
+    a timeout and an output cap, and public tests may be copied in with `write_file`.
     """
 
     def __init__(self, backend: DockerBackend, container_id: str) -> None:
         self.backend = backend
         self.container_id = container_id
-        self.python = list(PYTHON)
-        self.judge_runner = f"{JUDGE_MOUNT}/runner.py"
-        # Tests run under a uid of their own, leased machine-wide as the local backend does, while
-        # the runner runs as root (see _user): a test can then neither signal the runner nor write
-        # into its output, and the runner's sweep kills exactly the tests' processes.
-        uid, self._uid_lock = lease_uid()
-        self.judge_isolation = {"netns": False, "uid": uid, "sweep": True}
         self._leftovers: list[str] = []
         """Pid files of finished commands whose process groups may still hold processes: the next
         command kills them first, which costs no extra round trip to the engine."""
@@ -82,12 +72,13 @@ class DockerSandbox:
         env: dict[str, str] | None = None,
         timeout: float | None = None,
         output_limit: int = 1 << 20,
+        privileged: bool = False,
     ) -> ExecResult:
         pidfile = f"/tmp/.codefront-exec-{uuid.uuid4().hex}"
         variables = [f"{k}={v}" for k, v in clean_env(WORKSPACE, env).items()]
         wrapped = self._sh(WRAPPER, pidfile, self._path(cwd or "."), *cmd)
         data = input.encode() if isinstance(input, str) else input
-        user = self._user(cmd, data)
+        user = ROOT if privileged else USER
         killer: list[asyncio.Future] = []
 
         def kill() -> None:
@@ -106,20 +97,9 @@ class DockerSandbox:
         finally:
             proc.close()
             await asyncio.gather(*killer, return_exceptions=True)
-        if not killer and user == USER:  # the runner sweeps up after itself
+        if not killer and user == USER:  # a privileged program sweeps up after itself
             self._leftovers.append(pidfile)
         return result
-
-    def _user(self, cmd: list[str], data: bytes | None) -> str:
-        """Root for the judge's runner when its job moves the tests to a uid of their own (the
-        runner switches before any submission code runs); the sandbox user for everything else."""
-        if cmd != [*self.python, self.judge_runner] or data is None:
-            return USER
-        try:
-            uid = json.loads(data).get("isolation", {}).get("uid")
-        except (ValueError, AttributeError):
-            return USER
-        return ROOT if type(uid) is int and uid > 0 and uid != SANDBOX_UID else USER
 
     async def write_file(self, path: str, content: str | bytes) -> None:
         script = 'mkdir -p -- "$(dirname -- "$0")" && cat > "$0"'
@@ -148,9 +128,6 @@ class DockerSandbox:
         if self._closed:
             return
         self._closed = True
-        if self._uid_lock is not None:
-            os.close(self._uid_lock)
-            self._uid_lock = None
         await self.backend.pool.give_back(self.container_id, self._reusable)
 
     async def _start(self, argv: list[str], stdin: bool, output_limit: int | None, user: str) -> ExecStream:

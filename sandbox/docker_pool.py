@@ -11,14 +11,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from codefront.sandbox.base import SandboxError
-from codefront.sandbox.image import ENGINE_HINT, JUDGE_MOUNT, SANDBOX_UID, WORKSPACE, ImageSpec, docker_client
-from codefront.sandbox.local import JUDGE_DIR, clean_env
+from codefront.sandbox.image import ENGINE_HINT, SANDBOX_UID, WORKSPACE, ImageSpec, docker_client
+from codefront.sandbox.local import clean_env
 
 LABEL = "org.codefront.sandbox"
 OWNER_LABEL = "org.codefront.sandbox.owner"
 USER = f"{SANDBOX_UID}:{SANDBOX_UID}"
 ROOT = "0:0"
-PYTHON = ["/usr/bin/python3", "-E", "-s", "-B"]
 SCRATCH_DIRS = (WORKSPACE, "/tmp", "/dev/shm")
 
 # PID 1: reaps the orphans of exec'd commands, which the kernel re-parents to it. It runs as the
@@ -48,18 +47,18 @@ done
 [ "$(cat /proc/sysvipc/shm /proc/sysvipc/sem /proc/sysvipc/msg | wc -l)" = 3 ] &&
 [ "$(stat -c %a:%u {WORKSPACE})" = 755:{SANDBOX_UID} ]
 """
-# What the judge's runner needs, as root, to run tests under a uid of their own (CHOWN for their
-# temp dir, SETUID/SETGID to switch, KILL and DAC_OVERRIDE to kill and clean up after them). Only
-# root processes hold them (PID 1, the runner, the reset): every command runs as the sandbox user,
-# whose processes have no capability at all (and no-new-privileges keeps it so).
-RUNNER_CAPS = ["CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID", "KILL"]
+# What a privileged command (the judge's runner) needs, as root, to run code under a uid of its
+# own (CHOWN for its temp dir, SETUID/SETGID to switch, KILL and DAC_OVERRIDE to kill and clean up
+# after it). Only root processes hold them (PID 1, privileged commands, the reset): every other
+# command runs as the sandbox user, with no capability at all (and no-new-privileges keeps it so).
+PRIVILEGED_CAPS = ["CHOWN", "DAC_OVERRIDE", "SETUID", "SETGID", "KILL"]
 
 
 @dataclass(frozen=True)
 class DockerConfig:
     image: str = field(default_factory=lambda: ImageSpec().tag)
     memory_mb: int = 2048
-    """The whole container, tmpfs contents included; the judge's per-test limits sit inside it."""
+    """The whole container, tmpfs contents included; per-command limits sit inside it."""
     cpus: float = 1.0
     pids: int = 128
     workspace_mb: int = 256
@@ -163,20 +162,19 @@ class ContainerPool:
                 WORKSPACE: f"size={c.workspace_mb}m,uid={SANDBOX_UID},gid={SANDBOX_UID},mode=0755,exec",
                 "/tmp": f"size={c.tmp_mb}m,mode=1777,exec",
             },
-            binds={str(JUDGE_DIR): {"bind": JUDGE_MOUNT, "mode": "ro"}},
             mem_limit=f"{c.memory_mb}m",
             memswap_limit=f"{c.memory_mb}m",
             nano_cpus=int(c.cpus * 1e9),
             pids_limit=c.pids,
             cap_drop=["ALL"],
-            cap_add=RUNNER_CAPS,
+            cap_add=PRIVILEGED_CAPS,
             security_opt=["no-new-privileges"],
             ipc_mode="private",
         )
         try:
             container_id = api.create_container(
                 c.image,
-                [*PYTHON, "-c", REAPER],
+                ["/usr/bin/python3", "-E", "-s", "-c", REAPER],
                 working_dir=WORKSPACE,
                 environment=clean_env(WORKSPACE),
                 hostname="sandbox",

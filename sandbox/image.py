@@ -23,11 +23,10 @@ from pathlib import Path
 from codefront.sandbox.base import SandboxError
 
 REPOSITORY = "codefront-sandbox"
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 """Bump when the build steps below change what ends up in the image."""
 SANDBOX_UID = 1000
 WORKSPACE = "/workspace"
-JUDGE_MOUNT = "/opt/codefront/judge"
 SOURCE_FILES = (Path("/etc/apt/sources.list.d/debian.sources"), Path("/etc/apt/sources.list"))
 FALLBACK_MIRROR = "http://deb.debian.org/debian"
 ENGINE_HINT = "run scripts/docker-engine.sh (as root) to install and start the Docker engine"
@@ -134,13 +133,12 @@ def _debootstrap(spec: ImageSpec, root: Path, mirror: str) -> None:
 
 
 def _finish_root(spec: ImageSpec, root: Path) -> None:
-    """The non-root user, the mount points, and no package caches (they only make the image bigger)."""
+    """The non-root user, the workspace mount point, and no package caches (they only make the image bigger)."""
     with open(root / "etc/passwd", "a") as f:
         f.write(f"sandbox:x:{spec.uid}:{spec.uid}:sandbox:{WORKSPACE}:/usr/sbin/nologin\n")
     with open(root / "etc/group", "a") as f:
         f.write(f"sandbox:x:{spec.uid}:\n")
-    for mount_point in (WORKSPACE, JUDGE_MOUNT):
-        (root / mount_point.lstrip("/")).mkdir(parents=True, exist_ok=True)
+    (root / WORKSPACE.lstrip("/")).mkdir(parents=True, exist_ok=True)
     for cache in ("var/cache/apt/archives", "var/lib/apt/lists", "var/log"):
         for entry in (root / cache).glob("*"):
             if entry.is_file():

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import fcntl
+import atexit
+import functools
 import os
 import shutil
 import signal
@@ -11,51 +12,41 @@ import sys
 import tempfile
 from pathlib import Path
 
-from codefront.sandbox.base import ExecResult, SandboxError
+from codefront.sandbox.base import ExecResult
 
-JUDGE_DIR = Path(__file__).resolve().parent.parent / "harness" / "judge"
-JUDGE_UIDS = range(61000, 62000)
-"""As root, each open sandbox leases one of these uids for its tests, machine-wide (flock on a lock
-file), so a sandbox's process limit and clean-up sweep touch only its own processes, even with
-several harness processes judging at once."""
-UID_LOCKS = Path(tempfile.gettempdir()) / "codefront-judge-uids"
+SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-def lease_uid() -> tuple[int, int]:
-    """A judge uid no other sandbox on this machine holds, and the lock fd that holds it."""
-    UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
-    for uid in JUDGE_UIDS:
-        fd = os.open(UID_LOCKS / str(uid), os.O_CREAT | os.O_RDWR, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return uid, fd
-        except BlockingIOError:
-            os.close(fd)
-    raise SandboxError(f"all {len(JUDGE_UIDS)} judge uids are in use")
-
-
-def clean_env(workspace: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+def clean_env(workspace: str, extra: dict[str, str] | None = None, path: str = SYSTEM_PATH) -> dict[str, str]:
     """The only variables a sandboxed process sees: no host secrets ever pass."""
-    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": workspace, "LANG": "C.UTF-8", **(extra or {})}
+    return {"PATH": path, "HOME": workspace, "LANG": "C.UTF-8", **(extra or {})}
 
 
-def judge_python() -> str:
-    """The interpreter submissions run under. Debian's /usr/bin/python3 (with python3-sortedcontainers)
-    is the same interpreter the Docker image carries, so verdicts match across backends; it is also
-    readable by the unprivileged test uids, which an interpreter under /root is not."""
-    override = os.environ.get("CODEFRONT_JUDGE_PYTHON")
+def sandbox_python() -> str:
+    """The interpreter sandboxed code runs under. Debian's /usr/bin/python3 (with
+    python3-sortedcontainers) is the same interpreter the Docker image carries, so verdicts match
+    across backends; it is also readable by unprivileged uids, which an interpreter under /root is not."""
+    override = os.environ.get("CODEFRONT_SANDBOX_PYTHON")
     if override:
         return override
     return "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
 
 
+@functools.cache
+def python_bin_dir() -> str:
+    """A directory, first on every local sandbox's PATH, whose `python3` is sandbox_python(): whatever
+    else the host's PATH holds, `python3` in a sandbox is sandbox_python()."""
+    bin_dir = tempfile.mkdtemp(prefix="codefront-bin-")
+    atexit.register(shutil.rmtree, bin_dir, ignore_errors=True)
+    os.chmod(bin_dir, 0o755)  # the tests' uids resolve python3 through it
+    os.symlink(sandbox_python(), os.path.join(bin_dir, "python3"))
+    return bin_dir
+
+
 class LocalSandbox:
     def __init__(self) -> None:
         self.workspace = tempfile.mkdtemp(prefix="codefront-")
-        self.python = [judge_python(), "-E", "-s", "-B"]
-        self.judge_runner = str(JUDGE_DIR / "runner.py")
-        uid, self._uid_lock = lease_uid() if os.geteuid() == 0 else (None, None)
-        self.judge_isolation = {"netns": True, "uid": uid, "sweep": uid is not None}
+        self._path_var = f"{python_bin_dir()}:{SYSTEM_PATH}"
 
     def _path(self, path: str) -> Path:
         return Path(self.workspace, path)
@@ -68,6 +59,7 @@ class LocalSandbox:
         env: dict[str, str] | None = None,
         timeout: float | None = None,
         output_limit: int = 1 << 20,
+        privileged: bool = False,  # a local sandbox runs everything as the harness's own user
     ) -> ExecResult:
         proc = await asyncio.create_subprocess_exec(
             *cmd,
@@ -75,7 +67,7 @@ class LocalSandbox:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             cwd=str(self._path(cwd or ".")),
-            env=clean_env(self.workspace, env),
+            env=clean_env(self.workspace, env, self._path_var),
             start_new_session=True,
         )
         data = input.encode() if isinstance(input, str) else input
@@ -98,9 +90,6 @@ class LocalSandbox:
 
     async def close(self) -> None:
         shutil.rmtree(self.workspace, ignore_errors=True)
-        if self._uid_lock is not None:
-            os.close(self._uid_lock)
-            self._uid_lock = None
 
 
 async def read_capped(proc, data: bytes | None, timeout: float | None, limit: int, kill) -> ExecResult:

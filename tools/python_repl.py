@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from codefront.sandbox.base import Sandbox, SandboxError
+from codefront.sandbox.base import PYTHON, Sandbox, SandboxError
 from codefront.tools.base import Param, Tool
 
 SERVER = Path(__file__).with_name("repl_server.py")
@@ -36,7 +36,7 @@ class PythonRepl:
         self, command: str, *args: str, input: str | None = None, timeout: float = SPAWN_SLACK_S
     ) -> str:
         """The last stdout line of one `repl_server.py` command ("" when it printed nothing)."""
-        cmd = [*self.sandbox.python, SCRIPT, command, STATE, *args]
+        cmd = [*PYTHON, SCRIPT, command, STATE, *args]
         result = await self.sandbox.exec(cmd, input=input, timeout=timeout)
         lines = result.stdout.strip().splitlines()
         return lines[-1] if lines and not result.timed_out else ""

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from codefront.harness.judge.program import runner_command
 from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, TestResult, Verdict
-from codefront.harness.problems import DEFAULT_LEVELS, Problem, coverage_of, ladder
+from codefront.harness.judge.uids import leased_uid
+from codefront.harness.judge.wire import CompileError, Done, InternalError, JudgeJob, TestCase, decode_events
+from codefront.harness.problems import DEFAULT_LEVELS, LeveledTest, Problem, coverage_of, ladder
 from codefront.sandbox.base import SandboxBackend
 
 OUTPUT_LIMIT_BYTES = 64 << 20
-RUNNER_SLACK_S = 30.0
+RUNNER_OUTPUT_LIMIT = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,42 @@ def default_concurrency() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
+def judge_job(problem: Problem, code: str, tests: Sequence[TestCase], options: JudgeOptions) -> JudgeJob:
+    """The one place a runner's job is built from a problem, for the judge and the public-tests tool."""
+    return JudgeJob(
+        code=code,
+        test_type=problem.test_type,
+        func_name=problem.func_name,
+        checker="json" if problem.test_type == "functional" else problem.checker,
+        checker_args=dict(problem.checker_args),
+        time_limit_s=options.time_limit_s or problem.time_limit_s,
+        memory_limit_mb=options.memory_limit_mb or problem.memory_limit_mb,
+        output_limit_bytes=options.output_limit_bytes,
+        tests=list(tests),
+        stop_on_failure=not options.all_tests,
+        retry_tle=options.retry_tle,
+    )
+
+
+async def run_job(sandbox, job: JudgeJob, privileged: bool) -> list:
+    """Run the runner on `job` in `sandbox`: its events, or an InternalError saying why there are none."""
+    result = await sandbox.exec(
+        list(runner_command()),
+        input=job.encode(),
+        timeout=job.runner_timeout(),
+        output_limit=RUNNER_OUTPUT_LIMIT,
+        privileged=privileged,
+    )
+    try:
+        events = decode_events(result.stdout)
+    except ValueError as e:
+        return [InternalError(str(e))]
+    if not any(isinstance(e, Done | CompileError | InternalError) for e in events):
+        tail = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+        events.append(InternalError(f"runner failed: {tail}"))
+    return events
+
+
 async def judge_async(
     problem: Problem,
     code: str | None,
@@ -43,65 +81,36 @@ async def judge_async(
     total = len(leveled)
     if not code or not code.strip():
         return JudgeResult.without_tests(problem.id, Verdict.CE, options.levels, total, "no code")
-    time_limit = options.time_limit_s or problem.time_limit_s
-    job = {
-        "code": code,
-        "test_type": problem.test_type,
-        "func_name": problem.func_name,
-        "checker": "json" if problem.test_type == "functional" else problem.checker,
-        "time_limit_s": time_limit,
-        "memory_limit_mb": options.memory_limit_mb or problem.memory_limit_mb,
-        "output_limit_bytes": options.output_limit_bytes,
-        "stop_on_failure": not options.all_tests,
-        "retry_tle": options.retry_tle,
-        "tests": [{"index": t.index, "input": t.test.input, "output": t.test.output} for t in leveled],
-    }
-    try:
-        sandbox = await backend.open()
-    except Exception as e:  # the engine is down or the image is missing: not the model's fault
-        return JudgeResult.without_tests(problem.id, Verdict.IE, options.levels, total, f"sandbox: {e}")
-    try:
-        job["isolation"] = sandbox.judge_isolation
-        result = await sandbox.exec(
-            [*sandbox.python, sandbox.judge_runner],
-            input=json.dumps(job),
-            timeout=2 * total * (time_limit * 2.5 + 1.0) + RUNNER_SLACK_S,  # TLEs run twice
-            output_limit=16 << 20,
-        )
-    finally:
-        await sandbox.close()
-    return _collect(problem.id, leveled, options.levels, result.stdout, result.stderr, result.returncode)
+    tests = [TestCase(t.index, t.test.input, t.test.output) for t in leveled]
+    job = judge_job(problem, code, tests, options)
+    with leased_uid() as uid:
+        job.test_uid = uid
+        try:
+            sandbox = await backend.open()
+        except Exception as e:  # the engine is down or the image is missing: not the model's fault
+            return JudgeResult.without_tests(problem.id, Verdict.IE, options.levels, total, f"sandbox: {e}")
+        try:
+            events = await run_job(sandbox, job, privileged=True)
+        finally:
+            await sandbox.close()
+    return _collect(problem.id, leveled, options.levels, events)
 
 
-def _collect(problem_id, leveled, levels: int, stdout: str, stderr: str, returncode: int) -> JudgeResult:
+def _collect(problem_id: str, leveled: list[LeveledTest], levels: int, events: list) -> JudgeResult:
     total = len(leveled)
     tests: list[TestResult] = []
-    done = False
-    for line in stdout.splitlines():
-        record = json.loads(line)
-        if "compile_error" in record:
-            return JudgeResult.without_tests(problem_id, Verdict.CE, levels, total, record["compile_error"])
-        if "internal_error" in record:
-            return JudgeResult.without_tests(problem_id, Verdict.IE, levels, total, record["internal_error"])
-        if record.get("done"):
-            done = True
+    for event in events:
+        if isinstance(event, CompileError):
+            return JudgeResult.without_tests(problem_id, Verdict.CE, levels, total, event.message)
+        if isinstance(event, InternalError):
+            return JudgeResult.without_tests(problem_id, Verdict.IE, levels, total, event.message)
+        if isinstance(event, Done):
             break
-        spec = leveled[record["index"]]
-        tests.append(
-            TestResult(
-                index=spec.index,
-                level=spec.level,
-                input_bytes=spec.test.input_bytes,
-                verdict=Verdict(record["verdict"]),
-                time_s=record["time_s"],
-                memory_mb=record["memory_mb"],
-                detail=record["detail"],
-            )
-        )
-    if not done:
-        tail = (stderr.strip().splitlines() or [f"exit status {returncode}"])[-1]
-        return JudgeResult.without_tests(problem_id, Verdict.IE, levels, total, f"runner failed: {tail}")
-    failed = next((t for t in tests if t.verdict != Verdict.AC), None)
+        spec = leveled[event.index]
+        tests.append(TestResult(index=spec.index, level=spec.level, input_bytes=spec.test.input_bytes,
+                                verdict=Verdict(event.verdict), time_s=event.time_s,
+                                memory_mb=event.memory_mb, detail=event.detail))  # fmt: skip
+    failed = deciding_failure(tests)
     verdicts = {t.index: t.verdict for t in tests}
     passed_by_level: dict[int, bool] = {}
     for spec in leveled:
@@ -121,6 +130,13 @@ def _collect(problem_id, leveled, levels: int, stdout: str, stderr: str, returnc
         memory_mb=max((t.memory_mb for t in tests), default=0.0),
         detail=failed.detail if failed else "",
     )
+
+
+def deciding_failure(tests: list[TestResult]) -> TestResult | None:
+    """The test whose verdict is the submission's: the judge's own failure (IE) on any test comes
+    first, so it is never charged to the model; otherwise the first failing test in size order."""
+    failures = [t for t in tests if t.verdict != Verdict.AC]
+    return next((t for t in failures if t.verdict == Verdict.IE), failures[0] if failures else None)
 
 
 class JudgePool:

@@ -1,6 +1,6 @@
 """Runs one submission against its tests inside a sandbox. Standard library only.
 
-Protocol: a JSON job on stdin; one JSON line per test on stdout, then {"done": true}.
+Protocol (wire.py): a JudgeJob as JSON on stdin; one event line per test on stdout, then Done.
 
 The runner compiles the submission and imports the usual modules once, then forks a fresh child
 per test: every test is a real process with its own stdin/stdout pipes, resource limits, private
@@ -9,8 +9,8 @@ temp dir and process group, and costs a fork instead of an interpreter start-up.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
+import functools
 import gc
 import json
 import os
@@ -18,12 +18,14 @@ import resource
 import selectors
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
 import traceback
 
 from checkers import CHECKERS
+from wire import WALL_FACTOR, CompileError, Done, InternalError, JudgeJob, TestCase, TestReport, encode_event
 
 MEMORY_ERROR_EXIT = 113
 STDERR_KEEP = 2000
@@ -31,9 +33,8 @@ CHUNK = 1 << 16
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_DUMPABLE = 4
-WALL_FACTOR = 2.5
-"""Wall-clock limit as a multiple of the CPU limit: it catches submissions that sleep or block.
-Time spent waiting for a CPU does not count, so a loaded machine does not turn AC into TLE."""
+# Time spent waiting for a CPU does not count against the wall limit (WALL_FACTOR × the CPU
+# limit), so a loaded machine does not turn AC into TLE.
 STARVED_WALL_FACTOR = 20
 """A backstop: past this multiple of the wall limit a test stops, however starved it was."""
 
@@ -68,23 +69,23 @@ sys.setrecursionlimit(50000)
 
 
 class Job:
-    def __init__(self, job: dict) -> None:
-        self.code = compile(job["code"], "solution.py", "exec")
-        self.functional = job["test_type"] == "functional"
-        self.func_name = job.get("func_name")
-        self.checker = CHECKERS[job["checker"]]
-        self.stop_on_failure = job.get("stop_on_failure", True)
-        self.retry_tle = job.get("retry_tle", True)
-        self.cpu = float(job["time_limit_s"])
+    """A JudgeJob made ready to run: the code compiled, the checker bound, the limits in units."""
+
+    def __init__(self, spec: JudgeJob) -> None:
+        self.code = compile(spec.code, "solution.py", "exec")
+        self.functional = spec.test_type == "functional"
+        self.func_name = spec.func_name
+        self.checker = functools.partial(CHECKERS[spec.checker], **spec.checker_args)
+        self.stop_on_failure = spec.stop_on_failure
+        self.retry_tle = spec.retry_tle
+        self.cpu = float(spec.time_limit_s)
         self.wall = self.cpu * WALL_FACTOR + 0.2
-        self.memory = int(job["memory_limit_mb"]) << 20
-        self.output = int(job["output_limit_bytes"])
-        iso = job.get("isolation", {})
-        self.netns = iso.get("netns", True)
-        self.uid = iso.get("uid")
-        self.nproc = int(iso.get("nproc", 64))
-        self.sweep = bool(iso.get("sweep", False))
-        self.tests = job["tests"]
+        self.memory = int(spec.memory_limit_mb) << 20
+        self.output = int(spec.output_limit_bytes)
+        # Only root can move tests to a uid of their own; only then is every process of it theirs.
+        self.uid = spec.test_uid if os.geteuid() == 0 else None
+        self.nproc = spec.nproc
+        self.tests: list[TestCase] = spec.tests
         self.prelude: dict = {}
         self.address_base = 0
 
@@ -94,7 +95,7 @@ class Job:
         # Not dumpable: a test running under our own uid (non-root local) cannot write into our
         # stdout through /proc/<pid>/fd to forge verdicts (tests inherit the flag, harmlessly).
         libc.prctl(PR_SET_DUMPABLE, 0)
-        if self.netns:
+        if not network_is_cut():
             isolate_network()
         self.prelude = {"__name__": "__main__", "__builtins__": __builtins__}
         exec(PRELUDE, self.prelude)  # imports happen once here, not in every test process
@@ -102,6 +103,11 @@ class Job:
         gc.freeze()  # children then do not copy-on-write pages just to scan these objects
         with open("/proc/self/statm") as f:
             self.address_base = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def network_is_cut() -> bool:
+    """True where loopback is the only interface (a container without a network)."""
+    return all(name == "lo" for _, name in socket.if_nameindex())
 
 
 def isolate_network() -> None:
@@ -129,12 +135,13 @@ def runqueue_wait(pid: int) -> float:
         return 0.0
 
 
-def child(job: Job, test: dict, pipes: dict[str, int], workdir: str) -> None:
+def child(job: Job, test: TestCase, pipes: dict[str, int], workdir: str) -> None:
     """In the forked process: apply the limits, wire the pipes, run the submission. Never returns."""
     try:
         os.setpgid(0, 0)
-        input_text = test["input"]
-        test.clear()  # expected outputs must not be reachable from the submission
+        input_text = test.input
+        for case in job.tests:  # expected outputs must not be reachable from the submission
+            case.output = ""
         job.tests.clear()
         os.chdir(workdir)
         os.environ.update(
@@ -192,7 +199,7 @@ def child(job: Job, test: dict, pipes: dict[str, int], workdir: str) -> None:
     os._exit(status)
 
 
-def run_test(job: Job, test: dict, workdir: str) -> dict:
+def run_test(job: Job, test: TestCase, workdir: str) -> TestReport:
     ends = {name: os.pipe() for name in ("stdin", "stdout", "stderr", "result", "ready")}
     child_ends = {
         "stdin": ends["stdin"][0],
@@ -217,27 +224,21 @@ def run_test(job: Job, test: dict, workdir: str) -> dict:
     for fd in child_ends.values():
         os.close(fd)
     started = time.monotonic()
-    outputs, reason = supervise(pid, test["input"].encode(), parent_ends, job, started)
+    outputs, reason = supervise(pid, test.input.encode(), parent_ends, job, started)
     _, status, usage = os.wait4(pid, 0)
     cpu = usage.ru_utime + usage.ru_stime
     verdict, detail = classify(status, reason, cpu, job, outputs)
     if verdict is None:
         got = outputs["result" if job.functional else "stdout"].decode(errors="replace")
         try:
-            ok = job.checker(got, test["output"])
+            ok = job.checker(got, test.output)
         except Exception as e:  # a checker bug is the judge's failure, never the model's
             verdict, detail = "IE", f"checker failed: {e!r}"
         else:
             verdict, detail = ("AC", "") if ok else ("WA", "output differs from the expected answer")
     kill_everything(pid, job, sweep=verdict != "AC")
     empty(workdir)
-    return {
-        "index": test["index"],
-        "verdict": verdict,
-        "time_s": round(cpu, 4),
-        "memory_mb": round(usage.ru_maxrss / 1024, 2),
-        "detail": detail,
-    }
+    return TestReport(test.index, verdict, round(cpu, 4), round(usage.ru_maxrss / 1024, 2), detail)
 
 
 def supervise(pid: int, data: bytes, fds: dict[str, int], job: Job, started: float):
@@ -368,7 +369,7 @@ def kill_everything(pid: int, job: Job, sweep: bool) -> None:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
-    if sweep and job.sweep:
+    if sweep and job.uid is not None:
         kill_uid(job.uid)
     while True:  # reap the test's orphans, re-parented to us as their subreaper
         try:
@@ -378,13 +379,10 @@ def kill_everything(pid: int, job: Job, sweep: bool) -> None:
             break
 
 
-def kill_uid(uid: int | None) -> None:
-    """SIGKILL every process of the tests' uid: from a child that takes that uid, or, when the tests
-    share our own uid (a one-submission container), from here: kill(-1) spares only its caller."""
-    if uid is None:
-        with contextlib.suppress(ProcessLookupError):  # nobody else is left
-            os.kill(-1, signal.SIGKILL)
-    elif os.fork() == 0:
+def kill_uid(uid: int) -> None:
+    """SIGKILL every process of the tests' uid, from a child that takes that uid: kill(-1) then
+    reaches all of them and spares only its caller."""
+    if os.fork() == 0:
         try:
             os.setuid(uid)
             os.kill(-1, signal.SIGKILL)
@@ -397,26 +395,26 @@ def kill_uid(uid: int | None) -> None:
             break
 
 
-def emit(record: dict) -> None:
-    sys.stdout.write(json.dumps(record) + "\n")
+def emit(event) -> None:
+    sys.stdout.write(encode_event(event) + "\n")
     sys.stdout.flush()
 
 
 def main() -> None:
-    raw = json.loads(sys.stdin.buffer.read())
-    if raw["checker"] not in CHECKERS:
-        emit({"internal_error": f"unknown checker {raw['checker']!r}"})
+    spec = JudgeJob.decode(sys.stdin.buffer.read())
+    if spec.checker not in CHECKERS:
+        emit(InternalError(f"unknown checker {spec.checker!r}"))
         return
     try:
-        job = Job(raw)
+        job = Job(spec)
     except (SyntaxError, ValueError) as e:
-        emit({"compile_error": f"{type(e).__name__}: {e}"})
+        emit(CompileError(f"{type(e).__name__}: {e}"))
         return
-    del raw
+    del spec
     try:
         job.prepare()
     except OSError as e:
-        emit({"internal_error": str(e)})
+        emit(InternalError(str(e)))
         return
     workdir = tempfile.mkdtemp(prefix="judge-")
     if job.uid is not None:
@@ -424,18 +422,18 @@ def main() -> None:
     try:
         for i in range(len(job.tests)):
             result = run_test(job, job.tests[i], workdir)
-            if result["verdict"] == "TLE" and job.retry_tle:
+            if result.verdict == "TLE" and job.retry_tle:
                 # A time limit is a claim about the program, not about a noisy moment of the machine
                 # (a hypervisor can bill stolen time as CPU): it must hold twice to stand.
                 result = run_test(job, job.tests[i], workdir)
             emit(result)
-            if result["verdict"] != "AC" and job.stop_on_failure:
+            if result.verdict != "AC" and job.stop_on_failure:
                 break
     finally:
-        if job.sweep:
+        if job.uid is not None:
             kill_uid(job.uid)
         shutil.rmtree(workdir, ignore_errors=True)
-    emit({"done": True})
+    emit(Done())
 
 
 if __name__ == "__main__":

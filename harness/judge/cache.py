@@ -1,0 +1,19 @@
+"""The key under which a verdict is reused: everything that decides it, and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from codefront.harness.judge.judge import JudgeOptions
+from codefront.harness.judge.program import judge_version
+from codefront.harness.problems import Problem
+from codefront.harness.store import normalized_code_hash
+
+
+def judge_cache_key(problem: Problem, code: str, options: JudgeOptions) -> str:
+    """Problem, its hidden tests and checker, its limits, the judge's version (runner, checkers, wire
+    format, options) and the code up to whitespace. Not the backend: both give the same verdicts."""
+    parts = [problem.id, problem.tests_hash(), problem.time_limit_s, problem.memory_limit_mb,
+             judge_version(options), normalized_code_hash(code)]  # fmt: skip
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
