@@ -17,9 +17,8 @@ from langgraph.graph import START, StateGraph
 from codefront.agents.context import ModeContext
 from codefront.agents.episode import Episode, in_sandbox
 from codefront.agents.prompts import SYSTEM
-from codefront.agents.protocol import Call
 from codefront.harness.problems import Problem
-from codefront.harness.records import Attempt
+from codefront.harness.records import Attempt, Call
 from codefront.sandbox.base import Sandbox
 from codefront.tools.base import Toolbox
 from codefront.tools.files import file_tools

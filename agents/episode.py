@@ -4,10 +4,8 @@ Whatever ends an episode raises: `EpisodeEnd` (the model answered or submitted, 
 the wall-clock deadline; `Episode.play` is the one place that catches them. An `EndpointError`
 passes through, for the orchestrator to record as an infra error.
 
-Trajectory entries are dicts with `role` (system, user, assistant, tool, end), `t_start` (seconds
-since the episode began) and `duration_s`; assistant entries add `content`, `tool_calls`,
-`prompt_tokens`, `completion_tokens` and `finish_reason`; tool entries add `name`, `call_id`,
-`arguments`, the capped `result` exactly as the model saw it, and `error`.
+The trajectory is typed (harness/records.py): the opening Messages, a ModelReply per model call, a
+ToolRun per tool call, any harness Message (a nudge), and the End, each timed from the episode's start.
 """
 
 from __future__ import annotations
@@ -19,8 +17,8 @@ from typing import Any
 
 from codefront.agents.context import ModeContext
 from codefront.agents.extract import extract_code
-from codefront.agents.protocol import Call, Native, protocol_for
-from codefront.harness.records import Attempt
+from codefront.agents.protocol import Native, protocol_for
+from codefront.harness.records import Attempt, Call, End, Message, ModelReply, Step, ToolRun
 from codefront.sandbox.base import Sandbox, SandboxError
 from codefront.tools.base import Submitted, Toolbox, ToolResult
 
@@ -39,29 +37,27 @@ class Episode:
         self.max_turns, self.max_tool_calls = max_turns, max_tool_calls
         self.turns = self.tool_calls = self.prompt_tokens = self.completion_tokens = 0
         self.cost_usd: float | None = None
-        self.trajectory: list[dict] = []
+        self.trajectory: list[Step] = []
         self.started = time.monotonic()
         self.end_reason = ""
 
     def now(self) -> float:
         return round(time.monotonic() - self.started, 3)
 
-    def log(self, role: str, t_start: float | None = None, **fields: Any) -> None:
-        start = self.now() if t_start is None else t_start
-        self.trajectory.append(
-            {"role": role, "t_start": start, "duration_s": round(self.now() - start, 3), **fields}
-        )
+    def span(self, start: float | None = None) -> dict[str, float]:
+        """The timing of a step that began at `start` (by default: now) and ends now."""
+        start = self.now() if start is None else start
+        return {"t_start": start, "duration_s": round(self.now() - start, 3)}
 
     def open(self, system: str, task: str) -> list[dict]:
         """The first messages: the system prompt with the tool guide, and the task."""
         messages = [{"role": "system", "content": system}, {"role": "user", "content": task}]
-        for message in messages:
-            self.log(message["role"], content=message["content"])
+        self.trajectory += [Message(role=m["role"], content=m["content"], **self.span()) for m in messages]
         return messages
 
     def say(self, text: str) -> dict:
         """A harness message to the model (e.g. a nudge), recorded."""
-        self.log("user", content=text)
+        self.trajectory.append(Message(role="user", content=text, **self.span()))
         return {"role": "user", "content": text}
 
     async def query(self, messages: list[dict]) -> Any:
@@ -76,11 +72,11 @@ class Episode:
         self.completion_tokens += completion.completion_tokens
         if completion.cost_usd is not None:
             self.cost_usd = (self.cost_usd or 0.0) + completion.cost_usd
-        calls = [
-            {"id": c.id, "name": c.name, "arguments": c.arguments} for c in self.protocol.calls(completion)
-        ]
-        self.log("assistant", start, content=completion.text, tool_calls=calls, finish_reason=completion.finish_reason,
-                 prompt_tokens=completion.prompt_tokens, completion_tokens=completion.completion_tokens)  # fmt: skip
+        self.trajectory.append(ModelReply(
+            content=completion.text, tool_calls=tuple(self.protocol.calls(completion)),
+            finish_reason=completion.finish_reason, prompt_tokens=completion.prompt_tokens,
+            completion_tokens=completion.completion_tokens, **self.span(start),
+        ))  # fmt: skip
         return completion
 
     async def run(self, calls: list[Call]) -> list[dict]:
@@ -95,8 +91,8 @@ class Episode:
                 result = await self.toolbox.call(call.name, call.arguments)
             except Submitted:
                 result, submitted = ToolResult("submitted"), True
-            self.log("tool", start, name=call.name, call_id=call.id, arguments=call.arguments,
-                     result=result.text, error=result.error)  # fmt: skip
+            self.trajectory.append(ToolRun(name=call.name, call_id=call.id, arguments=call.arguments,
+                                           result=result.text, error=result.error, **self.span(start)))  # fmt: skip
             if submitted:
                 raise EpisodeEnd("submitted")
             done.append((call, result))
@@ -114,11 +110,14 @@ class Episode:
             if not deadline.expired():
                 raise
             self.end_reason = "wall_time"
-        self.log("end", content=self.end_reason)
+        self.trajectory.append(End(reason=self.end_reason, **self.span()))
+
+    def replies(self) -> list[ModelReply]:
+        return [e for e in self.trajectory if isinstance(e, ModelReply)]
 
     def last_code(self) -> tuple[str | None, str]:
         """The last code block of the model's replies, or (None, why there is none)."""
-        replies = [e["content"] for e in self.trajectory if e["role"] == "assistant" and e["content"].strip()]
+        replies = [e.content for e in self.replies() if e.content.strip()]
         for text in reversed(replies):
             code, _ = extract_code(text)
             if code is not None:
@@ -126,11 +125,11 @@ class Episode:
         return None, extract_code(replies[-1])[1] if replies else "no code block"
 
     def attempt(self, code: str | None, no_code_reason: str) -> Attempt:
-        first_user = next(e["content"] for e in self.trajectory if e["role"] == "user")
-        replies = [e for e in self.trajectory if e["role"] == "assistant"]
+        first_user = next(e.content for e in self.trajectory if isinstance(e, Message) and e.role == "user")
+        replies = self.replies()
         return Attempt(
             code=code,
-            completion=replies[-1]["content"] if replies else "",
+            completion=replies[-1].content if replies else "",
             no_code_reason="" if code else no_code_reason,
             trajectory=tuple(self.trajectory),
             prompt=first_user,

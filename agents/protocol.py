@@ -22,21 +22,13 @@ ordinary text: the tool-use mode takes its final answer from them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
+from codefront.harness.records import Call
 from codefront.tools.base import Tool, Toolbox, ToolResult
 
 BLOCK = re.compile(r"^```([A-Za-z][\w-]*)[ \t]*([^\n]*)\n(.*?)^```", re.DOTALL | re.MULTILINE)
 SEPARATOR = re.compile(r"^=======\n", re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Call:
-    id: str
-    name: str
-    arguments: str | dict
-    """The model's JSON text (native), or the arguments read from a fenced block (text)."""
 
 
 class Native:

@@ -13,11 +13,11 @@ from rich.rule import Rule
 from rich.syntax import Syntax
 from rich.text import Text
 
-from codefront.harness.records import Sample
+from codefront.harness.records import End, Message, ModelReply, Sample, Step, ToolRun
 from codefront.harness.run import DEFAULT_DB
-from codefront.harness.store import Store
+from codefront.harness.store import Store, StoreError
 
-STYLES = {"system": "dim", "user": "cyan", "assistant": "green", "tool": "yellow"}
+STYLES = {"system": "dim", "user": "cyan"}
 
 
 def show_command(
@@ -27,21 +27,25 @@ def show_command(
     db: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_DB,
 ) -> None:
     """Print one sample's trajectory: messages, tool calls and results, timings, the judged code."""
-    console = Console()
     if not db.exists():
-        Console(stderr=True).print(f"[bold red]error:[/] no results store at {db}", highlight=False)
-        raise typer.Exit(2)
-    with Store(db) as store:
-        found = [s for s in store.samples() if run_or_model in (s.run_id, s.model)]
-    found = [s for s in found if s.problem == problem and s.index == sample]
+        raise _fail(f"no results store at {db}")
+    try:
+        with Store(db) as store:
+            found = [
+                s for s in store.samples(problem=problem, index=sample) if run_or_model in (s.run_id, s.model)
+            ]
+    except StoreError as e:
+        raise _fail(str(e)) from None
     if not found:
-        Console(stderr=True).print(
-            f"[bold red]error:[/] no sample {sample} of {problem!r} for a run or model named {run_or_model!r} in {db}",
-            highlight=False,
-        )
-        raise typer.Exit(2)
+        raise _fail(f"no sample {sample} of {problem!r} for a run or model named {run_or_model!r} in {db}")
+    console = Console()
     for s in found:
         console.print(render(s))
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(2)
 
 
 def render(s: Sample) -> Group:
@@ -57,11 +61,12 @@ def render(s: Sample) -> Group:
         f"completion tokens · {a.latency_s:.1f} s",
     )
     parts: list = [Panel(head)]
-    entries = a.trajectory or (
-        {"role": "user", "content": a.prompt, "t_start": 0.0, "duration_s": 0.0},
-        {"role": "assistant", "content": a.completion, "t_start": 0.0, "duration_s": a.latency_s},
-    )
-    parts += [entry_view(e) for e in entries]
+    steps = a.trajectory or (
+        Message(role="user", content=a.prompt, t_start=0.0, duration_s=0.0),
+        ModelReply(content=a.completion, finish_reason=a.finish_reason,
+                   completion_tokens=a.completion_tokens, t_start=0.0, duration_s=a.latency_s),
+    )  # fmt: skip
+    parts += [step_view(step) for step in steps]
     if a.code:
         parts.append(Panel(Syntax(a.code, "python", line_numbers=True), title="judged code"))
     else:
@@ -71,22 +76,29 @@ def render(s: Sample) -> Group:
     return Group(*parts)
 
 
-def entry_view(e: dict):
-    when = f"t={e['t_start']:.1f}s · {e['duration_s']:.2f}s"
-    role = e["role"]
-    if role == "end":
-        return Rule(f"episode ended: {e['content']} (t={e['t_start']:.1f}s)")
-    if role == "tool":
-        title = f"{'✗ ' if e['error'] else ''}tool {e['name']} · {when}"
-        args = arguments_view(e["arguments"])
-        body = Group(*args, *([Rule(style="dim")] if args else []), Text(e["result"]))
-        return Panel(body, title=title, title_align="left", border_style="red" if e["error"] else "yellow")
-    title = f"{role} · {when}"
-    if role == "assistant":
-        title += f" · {e.get('completion_tokens', 0)} tokens · {e.get('finish_reason') or '-'}"
-    body = [Text(e["content"])] if e["content"] else []
-    body += [Text(f"→ {c['name']}", style="bold yellow") for c in e.get("tool_calls") or ()]
-    return Panel(Group(*body), title=title, title_align="left", border_style=STYLES.get(role, "white"))
+def step_view(step: Step) -> Rule | Panel:
+    when = f"t={step.t_start:.1f}s · {step.duration_s:.2f}s"
+    match step:
+        case End():
+            return Rule(f"episode ended: {step.reason} (t={step.t_start:.1f}s)")
+        case ToolRun():
+            title = f"{'✗ ' if step.error else ''}tool {step.name} · {when}"
+            args = arguments_view(step.arguments)
+            body = Group(*args, *([Rule(style="dim")] if args else []), Text(step.result))
+            return Panel(
+                body, title=title, title_align="left", border_style="red" if step.error else "yellow"
+            )
+        case ModelReply():
+            title = f"assistant · {when} · {step.completion_tokens} tokens · {step.finish_reason or '-'}"
+            lines = [Text(step.content)] if step.content else []
+            lines += [Text(f"→ {call.name}", style="bold yellow") for call in step.tool_calls]
+            return Panel(Group(*lines), title=title, title_align="left", border_style="green")
+        case Message():
+            body = Text(step.content)
+            return Panel(
+                body, title=f"{step.role} · {when}", title_align="left", border_style=STYLES[step.role]
+            )
+    raise TypeError(f"not a trajectory step: {step!r}")
 
 
 def arguments_view(arguments: str | dict) -> list[Text]:

@@ -24,7 +24,7 @@ from codefront.harness.models.client import ChatClient, Completion, ToolCall
 from codefront.harness.models.errors import EndpointError
 from codefront.harness.models.spec import ModelSpec
 from codefront.harness.problems import Problem, Test
-from codefront.harness.records import Attempt
+from codefront.harness.records import Attempt, Call
 from codefront.harness.run import Evaluation, RunConfig
 from codefront.harness.store import Store
 from codefront.sandbox.local import LocalBackend
@@ -100,7 +100,7 @@ async def verdict(problem: Problem, attempt: Attempt) -> Verdict:
 
 
 def tools_of(attempt: Attempt) -> list[tuple[str, bool]]:
-    return [(e["name"], e["error"]) for e in attempt.trajectory if e["role"] == "tool"]
+    return [(e.name, e.error) for e in attempt.trajectory if e.role == "tool"]
 
 
 def assert_closed(ctx: ModeContext) -> None:
@@ -163,15 +163,13 @@ async def test_tool_use_native_runs_python_then_answers_and_is_judged():
         attempt.code == RIGHT.strip("\n") and attempt.finish_reason == "answered" and not attempt.infra_error
     )
     assert (attempt.prompt_tokens, attempt.completion_tokens) == (150, 30)
-    assert [e["role"] for e in attempt.trajectory] == [
+    assert [e.role for e in attempt.trajectory] == [
         "system", "user", "assistant", "tool", "assistant", "tool", "tool", "assistant", "end"
     ]  # fmt: skip
-    results = [e["result"] for e in attempt.trajectory if e["role"] == "tool"]
+    results = [e.result for e in attempt.trajectory if e.role == "tool"]
     assert results == ["(no output)", "42\n", "43\n"]
-    assert all(e["duration_s"] >= 0 and e["t_start"] >= 0 for e in attempt.trajectory)
-    assert attempt.trajectory[2]["tool_calls"] == [
-        {"id": "call-0", "name": "python", "arguments": '{"code": "x = 6 * 7"}'}
-    ]
+    assert all(e.duration_s >= 0 and e.t_start >= 0 for e in attempt.trajectory)
+    assert attempt.trajectory[2].tool_calls == (Call("call-0", "python", '{"code": "x = 6 * 7"}'),)
     messages, tools = client.requests[2]
     assert [t["function"]["name"] for t in tools] == ["python"]
     assert messages[-1] == {"role": "tool", "tool_call_id": "call-1", "content": "43\n"}
@@ -203,7 +201,7 @@ async def test_tool_use_malformed_calls_become_errors_and_the_episode_goes_on():
         reply(f"```python\n{RIGHT}```"),
     ])  # fmt: skip
     attempt = await tool_use.solve(ADD, context(client))
-    results = [e["result"] for e in attempt.trajectory if e["role"] == "tool"]
+    results = [e.result for e in attempt.trajectory if e.role == "tool"]
     assert "not valid JSON" in results[0]
     assert "unknown tool 'rm_rf'" in results[1] and "python" in results[1]
     assert "unknown source" in results[2] and "missing code" in results[2]
@@ -227,7 +225,7 @@ async def test_tool_use_step_budget_ends_and_judges_the_last_code_block():
     ])  # fmt: skip
     attempt = await tool_use.solve(ADD, context(client, max_steps=2))
     assert attempt.finish_reason == "max_steps" and len(tools_of(attempt)) == 2
-    assert attempt.trajectory[-1]["role"] == "end" and attempt.trajectory[-1]["content"] == "max_steps"
+    assert attempt.trajectory[-1].role == "end" and attempt.trajectory[-1].reason == "max_steps"
     assert attempt.code == WRONG.strip("\n") and await verdict(ADD, attempt) == Verdict.WA
 
 
@@ -249,7 +247,7 @@ async def test_tool_use_wall_time_interrupts_a_running_tool():
     started = time.monotonic()
     attempt = await tool_use.solve(ADD, ctx)
     assert attempt.finish_reason == "wall_time" and time.monotonic() - started < 10
-    assert attempt.code is None and [e["role"] for e in attempt.trajectory][-1] == "end"
+    assert attempt.code is None and [e.role for e in attempt.trajectory][-1] == "end"
     assert_closed(ctx)
     await asyncio.sleep(0.1)
     assert not [s for s in repl_servers() if any(w in s for w in ctx.sandbox.opened)]
@@ -293,7 +291,7 @@ async def test_agentic_native_uses_every_tool_then_submits():
     assert [name for name, _ in tools_of(attempt)] == [
         "list_files", "read_file", "write_file", "run_public_tests", "edit_file", "shell", "run_public_tests", "submit"
     ]  # fmt: skip
-    results = {i: e["result"] for i, e in enumerate(e for e in attempt.trajectory if e["role"] == "tool")}
+    results = {i: e.result for i, e in enumerate(e for e in attempt.trajectory if e.role == "tool")}
     assert results[0] == "tests/public/1.in\ntests/public/1.out\ntests/public/2.in\ntests/public/2.out"
     assert results[1] == "1 2\n" and results[2] == f"wrote {len(WRONG)} bytes to solution.py"
     assert (
@@ -325,8 +323,8 @@ async def test_agentic_malformed_calls_are_reported_and_the_episode_goes_on():
         reply("", ("write_file", {"path": "solution.py", "content": RIGHT}), ("submit", "{}")),
     ])  # fmt: skip
     attempt = await agentic.solve(ADD, context(client))
-    tools = [e for e in attempt.trajectory if e["role"] == "tool"]
-    errors = [(e["name"], e["result"]) for e in tools if e["error"]]
+    tools = [e for e in attempt.trajectory if e.role == "tool"]
+    errors = [(e.name, e.result) for e in tools if e.error]
     assert [name for name, _ in errors] == [
         "write_file", "teleport", "read_file", "read_file", "run_public_tests", "edit_file", "edit_file", "edit_file", "read_file"
     ]  # fmt: skip
@@ -338,7 +336,7 @@ async def test_agentic_malformed_calls_are_reported_and_the_episode_goes_on():
         "occurs 2 times" in texts[5] and "was not found" in texts[6] and "nope.py: no such file" in texts[7]
     )
     assert texts[8].startswith("error: tests:")
-    assert "does not compile" in tools[11]["result"] and not tools[11]["error"]
+    assert "does not compile" in tools[11].result and not tools[11].error
     assert attempt.finish_reason == "submitted" and await verdict(ADD, attempt) == Verdict.AC
 
 
@@ -350,7 +348,7 @@ async def test_agentic_never_submits_is_judged_on_the_last_file():
     ])  # fmt: skip
     attempt = await agentic.solve(ADD, context(client, max_steps=3))
     assert attempt.finish_reason == "max_steps" and attempt.code == WRONG
-    nudges = [e["content"] for e in attempt.trajectory if e["role"] == "user"][1:]
+    nudges = [e.content for e in attempt.trajectory if e.role == "user"][1:]
     assert nudges == [agentic.NUDGE]
     assert await verdict(ADD, attempt) == Verdict.WA
 
@@ -388,7 +386,7 @@ async def test_agentic_text_protocol_on_a_functional_problem():
     ])  # fmt: skip
     attempt = await agentic.solve(TWICE, context(client, "text"))
     assert attempt.finish_reason == "submitted" and attempt.code == wrong.replace(" + 1", "")
-    tools = [(e["name"], e["result"]) for e in attempt.trajectory if e["role"] == "tool"]
+    tools = [(e.name, e.result) for e in attempt.trajectory if e.role == "tool"]
     assert [n for n, _ in tools] == [
         "write_file",
         "run_public_tests",
@@ -462,7 +460,7 @@ async def test_tool_use_through_the_real_client_and_a_loopback_server():
     finally:
         await client.aclose()
         server.shutdown()
-    assert [e["result"] for e in attempt.trajectory if e["role"] == "tool"] == ["42\n"]
+    assert [e.result for e in attempt.trajectory if e.role == "tool"] == ["42\n"]
     assert attempt.completion_tokens == 14 and attempt.finish_reason == "answered"
     first, second = Loopback.received
     assert first["tools"][0]["function"]["name"] == "python" and "tools" in second
@@ -487,7 +485,7 @@ async def test_show_prints_a_stored_trajectory(tmp_path):
             RunConfig(model="scripted", mode="agentic"), store, JudgePool(ctx.sandbox), ctx, "run7", "key"
         )
         sample = await evaluation.sample(ADD, 0)
-    assert sample.result.verdict == Verdict.AC and sample.attempt.trajectory[-1]["content"] == "submitted"
+    assert sample.result.verdict == Verdict.AC and sample.attempt.trajectory[-1].reason == "submitted"
     runner = CliRunner()
     for who in ("scripted", "run7"):
         result = runner.invoke(app, ["show", "--db", str(db), who, "add", "0"], env={"COLUMNS": "120"})
@@ -539,7 +537,7 @@ async def test_agentic_in_docker_submits_and_leaves_no_container(docker_backend)
         reply("", ("submit", {})),
     ])  # fmt: skip
     attempt = await agentic.solve(ADD, context(client, backend=docker_backend))
-    results = [e["result"] for e in attempt.trajectory if e["role"] == "tool"]
+    results = [e.result for e in attempt.trajectory if e.role == "tool"]
     assert results[1].startswith("0/2") and results[3] == "exit status 0\nstdout:\n3\n/workspace\n1000"
     assert results[4].startswith("2/2 public tests passed") and "solution.py" in results[5]
     assert attempt.finish_reason == "submitted" and await verdict(ADD, attempt) == Verdict.AC
@@ -571,7 +569,7 @@ async def test_tool_use_repl_in_docker(docker_backend):
         reply(f"```python\n{RIGHT}```"),
     ])  # fmt: skip
     attempt = await tool_use.solve(ADD, context(client, backend=docker_backend, tool_timeout_s=1.0))
-    results = [e["result"] for e in attempt.trajectory if e["role"] == "tool"]
+    results = [e.result for e in attempt.trajectory if e.role == "tool"]
     assert results[:2] == ["('/workspace', 1000)\n", "40\n"] and "NameError" in results[2]
     assert "TimeoutError" in results[3]
     assert await verdict(ADD, attempt) == Verdict.AC
@@ -579,7 +577,7 @@ async def test_tool_use_repl_in_docker(docker_backend):
 
 
 def test_mode_names_resolve():
-    from codefront.agents.context import mode_named
+    from codefront.agents.modes import mode_named
 
     assert mode_named("tool") is tool_use.solve and mode_named("agentic") is agentic.solve
     with pytest.raises(ValueError, match="reasoning, tool, agentic"):

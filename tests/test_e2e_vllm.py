@@ -89,8 +89,8 @@ def test_tool_mode_runs_episodes(served, tmp_path):
     assert len(samples) == 2
     for s in samples:
         assert s.attempt.infra_error == "" and s.result is not None
-        assert [m["role"] for m in s.attempt.trajectory][:2] == ["system", "user"]
-        assert any(m["role"] == "assistant" for m in s.attempt.trajectory)
+        assert [m.role for m in s.attempt.trajectory][:2] == ["system", "user"]
+        assert any(m.role == "assistant" for m in s.attempt.trajectory)
 
 
 def test_agentic_mode_runs_in_docker_and_cleans_up(served, tmp_path):
