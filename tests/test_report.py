@@ -340,6 +340,15 @@ def test_labels_disambiguate_two_weight_sets_sharing_a_name(tmp_path: Path):
         assert load_dataset(store).labels == ["dup@aaaaaaaa", "dup@bbbbbbbb"]
 
 
+def test_the_report_reads_the_store_only_through_its_api():
+    """The store owns the file's layout: no report module writes SQL or reaches for the connection."""
+    modules = sorted((Path(__file__).parents[1] / "harness" / "report").glob("*.py"))
+    assert len(modules) > 5
+    for module in modules:
+        source = module.read_text()
+        assert not any(word in source for word in ("sqlite3", "execute(", "SELECT ", ".db.")), module.name
+
+
 # Alpha view, complementarity, comparisons
 
 

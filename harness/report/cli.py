@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,7 +13,7 @@ from rich.console import Console
 from codefront.harness.report.build import Report, build_report
 from codefront.harness.report.data import Dataset, load_dataset
 from codefront.harness.report.metrics import Settings, metrics_rows
-from codefront.harness.store import Store
+from codefront.harness.store import Store, StoreError
 
 PIPED_WIDTH = 200
 err_console = Console(stderr=True, soft_wrap=True)
@@ -89,8 +88,8 @@ def _load(db: Path) -> Dataset:
     try:
         with Store(db) as store:
             data = load_dataset(store)
-    except sqlite3.DatabaseError as e:
-        raise _fail(f"{db}: not a results store ({e})") from None
+    except StoreError as e:
+        raise _fail(str(e)) from None
     if not data.tallies:
         raise _fail(f"{db}: the store holds no samples")
     return data

@@ -6,13 +6,12 @@ two weight sets share a name, so samples of different weights are never pooled.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from codefront.harness.judge.records import Outcome
-from codefront.harness.records import Sample
+from codefront.harness.records import ModelRecord, Sample
 from codefront.harness.store import Store
 
 DEGENERATION_SIGNALS = ("hit_max_tokens", "empty", "no_code", "loop")
@@ -72,34 +71,33 @@ class Dataset:
 
 
 def load_dataset(store: Store) -> Dataset:
-    identities = {key: (name, json.loads(identity)) for key, name, identity in store.db.execute(
-        "SELECT model_key, name, identity FROM models"
-    )}  # fmt: skip
+    recorded = {model.key: model for model in store.models()}
     samples = list(store.samples())
-    names = {s.model_key: identities.get(s.model_key, (s.model, {}))[0] for s in samples}
-    shared = {name for name, count in Counter(names.values()).items() if count > 1}
+    models = {
+        s.model_key: recorded.get(s.model_key) or ModelRecord(s.model_key, s.model, {}) for s in samples
+    }
+    shared = {name for name, count in Counter(m.name for m in models.values()).items() if count > 1}
     checkpoints = {
-        key: _checkpoint(
-            key, name, f"{name}@{key[:8]}" if name in shared else name, identities.get(key, ("", {}))[1]
-        )
-        for key, name in names.items()
+        key: _checkpoint(model, f"{model.name}@{key[:8]}" if model.name in shared else model.name)
+        for key, model in models.items()
     }
     tallies = _tallies(samples, {key: c.label for key, c in checkpoints.items()})
     return Dataset({c.label: c for c in checkpoints.values()}, tallies)
 
 
-def _checkpoint(key: str, name: str, label: str, identity: dict) -> Checkpoint:
+def _checkpoint(model: ModelRecord, label: str) -> Checkpoint:
     """Reads the model identity's lineage: `alpha`, the parents as `low_hash`/`high_hash`, `low`/`high`
     or a two-entry `parents` list (low first), and `coverage_level` for a trained checkpoint."""
+    identity = model.identity
     parents = identity.get("parents")
     pair = list(parents) if isinstance(parents, list | tuple) and len(parents) == 2 else [None, None]
     low = _refs(identity.get("low_hash"), identity.get("low"), pair[0])
     high = _refs(identity.get("high_hash"), identity.get("high"), pair[1])
     alpha, level = identity.get("alpha"), identity.get("coverage_level")
     return Checkpoint(
-        key=key,
+        key=model.key,
         label=label,
-        name=name,
+        name=model.name,
         alpha=float(alpha) if isinstance(alpha, int | float) else None,
         low=low,
         high=high,
