@@ -1,0 +1,106 @@
+"""The judge's seams: one job format both sides read, complete cache keys, checker parameters from
+the problem, and the precedence of verdicts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from codefront.harness.judge import program
+from codefront.harness.judge.cache import judge_cache_key
+from codefront.harness.judge.checkers import CHECKERS, validate_checker
+from codefront.harness.judge.judge import JudgeOptions, judge, judge_job
+from codefront.harness.judge.records import Verdict
+from codefront.harness.judge.wire import (
+    CompileError,
+    Done,
+    JudgeJob,
+    TestCase,
+    TestReport,
+    decode_events,
+    encode_event,
+)
+from codefront.harness.problems import Problem, Test
+from codefront.sandbox.local import LocalBackend
+
+HALF = Problem(
+    id="half",
+    statement="Print n/2.",
+    tests=(Test("1\n", "0.5\n"), Test("3\n", "1.5\n"), Test("10\n", "5.0\n")),
+    time_limit_s=1.0,
+    memory_limit_mb=128,
+)
+CODE = "print(int(input()) / 2)\n"
+
+
+def test_job_and_events_round_trip_through_the_wire():
+    job = judge_job(HALF, CODE, [TestCase(0, "1\n", "0.5\n")], JudgeOptions(all_tests=True))
+    job.test_uid = 61001
+    assert JudgeJob.decode(job.encode()) == job
+    events = [TestReport(0, "AC", 0.01, 12.0), CompileError("SyntaxError: x"), Done()]
+    assert decode_events("\n".join(map(encode_event, events))) == events
+    with pytest.raises(ValueError, match="line 2"):
+        decode_events(encode_event(Done()) + '\n{"done": true}')
+
+
+def test_functional_ie_on_a_later_test_is_not_hidden_behind_an_earlier_wa():
+    """A broken expected answer (not JSON) on the largest test is the data's fault, and the judge's:
+    with --all-tests it decides the verdict even though a smaller test was answered wrongly."""
+    problem = Problem(id="broken", statement="", test_type="functional", func_name="f",
+                      tests=(Test("1\n", "3"), Test("100000\n", "not json")), time_limit_s=1.0)  # fmt: skip
+    code = "class Solution:\n    def f(self, n):\n        return n\n"
+    stopped = judge(problem, code, LocalBackend())
+    everything = judge(problem, code, LocalBackend(), JudgeOptions(all_tests=True))
+    assert stopped.verdict == Verdict.WA
+    assert [t.verdict for t in everything.tests] == [Verdict.WA, Verdict.IE]
+    assert everything.verdict == Verdict.IE and "checker failed" in everything.detail
+
+
+def test_checker_parameters_come_from_the_problem():
+    rough = "print(round(int(input()) / 2 + 0.004, 3))\n"
+    assert judge(HALF, rough, LocalBackend()).verdict == Verdict.WA
+    tolerant = replace(HALF, checker_args={"tolerance": 0.01})
+    assert judge(tolerant, rough, LocalBackend()).verdict == Verdict.AC
+
+
+def test_checker_names_and_parameters_are_validated_in_one_place():
+    validate_checker("tokens", {"tolerance": 1e-3})
+    with pytest.raises(ValueError, match="choose one of " + ", ".join(CHECKERS)):
+        validate_checker("fuzzy", {})
+    with pytest.raises(ValueError, match="no parameter eps .*takes: tolerance"):
+        validate_checker("tokens", {"eps": 1})
+    with pytest.raises(ValueError, match="takes: no parameters"):
+        validate_checker("exact", {"tolerance": 1})
+
+
+def test_cache_key_changes_with_every_ingredient_and_only_them(monkeypatch):
+    options = JudgeOptions()
+    base = judge_cache_key(HALF, CODE, options)
+    assert judge_cache_key(HALF, CODE.replace("\n", "   \r\n"), options) == base  # whitespace only
+    assert judge_cache_key(replace(HALF, statement="other words"), CODE, options) == base
+    changed_problem = {
+        "id": replace(HALF, id="half2"),
+        "tests": replace(HALF, tests=HALF.tests[:2]),
+        "expected": replace(HALF, tests=(*HALF.tests[:2], Test("10\n", "5\n"))),
+        "checker": replace(HALF, checker="lines"),
+        "checker args": replace(HALF, checker_args={"tolerance": 0.1}),
+        "time limit": replace(HALF, time_limit_s=2.0),
+        "memory limit": replace(HALF, memory_limit_mb=256),
+        "test type": replace(HALF, test_type="functional", func_name="f"),
+    }
+    keys = {name: judge_cache_key(p, CODE, options) for name, p in changed_problem.items()}
+    changed_options = {"levels": replace(options, levels=2), "all tests": replace(options, all_tests=True),
+                       "time override": replace(options, time_limit_s=3.0),
+                       "memory override": replace(options, memory_limit_mb=64),
+                       "output limit": replace(options, output_limit_bytes=1 << 10),
+                       "retry tle": replace(options, retry_tle=False)}  # fmt: skip
+    keys |= {name: judge_cache_key(HALF, CODE, o) for name, o in changed_options.items()}
+    keys["code"] = judge_cache_key(HALF, CODE.replace("2", "3"), options)
+    real = program.sources()
+    for module in real:
+        monkeypatch.setattr(program, "sources", lambda m=module: {**real, m: real[m] + "\n# changed\n"})
+        keys[f"{module}.py"] = judge_cache_key(HALF, CODE, options)
+    monkeypatch.setattr(program, "sources", lambda: real)
+    assert judge_cache_key(HALF, CODE, options) == base
+    assert base not in keys.values() and len(set(keys.values())) == len(keys), keys
