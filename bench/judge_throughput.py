@@ -23,7 +23,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from codefront.harness.judge.judge import default_concurrency, judge_many
 from codefront.harness.problems import Problem, Test
-from codefront.sandbox.local import LocalBackend, judge_python
+from codefront.sandbox.local import LocalBackend, sandbox_python
 
 FUNCTIONAL = (
     "class Solution:\n"
@@ -84,7 +84,7 @@ def in_process(item: tuple[Problem, str]) -> int:
 
 def spawn_floor(count: int) -> None:
     """Baseline (a): one fresh `python3 -S -c pass` per test."""
-    python = judge_python()
+    python = sandbox_python()
     with ThreadPoolExecutor(default_concurrency()) as pool:
         list(pool.map(lambda _: subprocess.run([python, "-S", "-c", "pass"], check=True), range(count)))
 
