@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from codefront.harness.judge import wire
 from codefront.harness.judge.judge import JudgeOptions, judge, judge_async, judge_job, judge_many, run_job
 from codefront.harness.judge.records import Verdict
 from codefront.harness.judge.uids import leased_uid
-from codefront.harness.judge.wire import TestCase, TestReport
 from codefront.harness.problems import Problem, Test
 from codefront.sandbox import PYTHON, SandboxError, backend_named, default_sandbox
 from codefront.sandbox.docker import DockerBackend, DockerSandbox
@@ -311,9 +311,9 @@ def test_runner_is_root_only_when_privileged(backend):
     problem = Problem(id="who", statement="", tests=(Test("", ""),), time_limit_s=2, memory_limit_mb=128)
 
     async def verdict(sandbox: DockerSandbox, privileged: bool, test_uid: int | None, expected: str):
-        job = judge_job(problem, code, [TestCase(0, "", expected)], JudgeOptions(all_tests=True))
-        job.test_uid = test_uid
-        reports = [e for e in await run_job(sandbox, job, privileged) if isinstance(e, TestReport)]
+        job = judge_job(problem, code, [wire.TestCase(0, "", expected)], JudgeOptions(all_tests=True))
+        job = job._replace(test_uid=test_uid)
+        reports = [e for e in await run_job(sandbox, job, privileged) if isinstance(e, wire.TestReport)]
         return [r.verdict for r in reports]
 
     async def work(sandbox: DockerSandbox):

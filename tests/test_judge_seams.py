@@ -7,20 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from codefront.harness.judge import program
+from codefront.harness.judge import program, wire
 from codefront.harness.judge.cache import judge_cache_key
 from codefront.harness.judge.checkers import CHECKERS, validate_checker
 from codefront.harness.judge.judge import JudgeOptions, judge, judge_job
 from codefront.harness.judge.records import Verdict
-from codefront.harness.judge.wire import (
-    CompileError,
-    Done,
-    JudgeJob,
-    TestCase,
-    TestReport,
-    decode_events,
-    encode_event,
-)
 from codefront.harness.problems import Problem, Test
 from codefront.sandbox.local import LocalBackend
 
@@ -35,13 +26,13 @@ CODE = "print(int(input()) / 2)\n"
 
 
 def test_job_and_events_round_trip_through_the_wire():
-    job = judge_job(HALF, CODE, [TestCase(0, "1\n", "0.5\n")], JudgeOptions(all_tests=True))
-    job.test_uid = 61001
-    assert JudgeJob.decode(job.encode()) == job
-    events = [TestReport(0, "AC", 0.01, 12.0), CompileError("SyntaxError: x"), Done()]
-    assert decode_events("\n".join(map(encode_event, events))) == events
+    job = judge_job(HALF, CODE, [wire.TestCase(0, "1\n", "0.5\n")], JudgeOptions(all_tests=True))
+    job = job._replace(test_uid=61001)
+    assert wire.JudgeJob.decode(job.encode()) == job
+    events = [wire.TestReport(0, "AC", 0.01, 12.0), wire.CompileError("SyntaxError: x"), wire.Done()]
+    assert wire.decode_events("\n".join(map(wire.encode_event, events))) == events
     with pytest.raises(ValueError, match="line 2"):
-        decode_events(encode_event(Done()) + '\n{"done": true}')
+        wire.decode_events(wire.encode_event(wire.Done()) + '\n{"done": true}')
 
 
 def test_functional_ie_on_a_later_test_is_not_hidden_behind_an_earlier_wa():

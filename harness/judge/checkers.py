@@ -4,7 +4,6 @@ checker that raises is the judge's failure (IE), never WA."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import math
 import re
@@ -77,6 +76,8 @@ CHECKERS = {"tokens": tokens, "lines": lines, "exact": exact, "json": json_value
 
 def validate_checker(name: str, args: dict) -> None:
     """Raises ValueError, in one line, for an unknown checker or a parameter it does not take."""
+    import inspect  # here, not at the top: the runner imports this file in every submission
+
     if name not in CHECKERS:
         raise ValueError(f"unknown checker {name!r}: choose one of {', '.join(CHECKERS)}")
     params = list(inspect.signature(CHECKERS[name]).parameters)[2:]

@@ -84,7 +84,7 @@ async def judge_async(
     tests = [TestCase(t.index, t.test.input, t.test.output) for t in leveled]
     job = judge_job(problem, code, tests, options)
     with leased_uid() as uid:
-        job.test_uid = uid
+        job = job._replace(test_uid=uid)
         try:
             sandbox = await backend.open()
         except Exception as e:  # the engine is down or the image is missing: not the model's fault

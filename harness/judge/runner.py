@@ -25,7 +25,7 @@ import time
 import traceback
 
 from checkers import CHECKERS
-from wire import WALL_FACTOR, CompileError, Done, InternalError, JudgeJob, TestCase, TestReport, encode_event
+from wire import WALL_FACTOR, CompileError, Done, InternalError, JudgeJob, TestReport, encode_event
 
 MEMORY_ERROR_EXIT = 113
 STDERR_KEEP = 2000
@@ -85,7 +85,10 @@ class Job:
         # Only root can move tests to a uid of their own; only then is every process of it theirs.
         self.uid = spec.test_uid if os.geteuid() == 0 else None
         self.nproc = spec.nproc
-        self.tests: list[TestCase] = spec.tests
+        self.indices = [t.index for t in spec.tests]
+        self.inputs = [t.input for t in spec.tests]
+        self.expected = [t.output for t in spec.tests]
+        """Held apart from the inputs so that a test process can drop every one of them at once."""
         self.prelude: dict = {}
         self.address_base = 0
 
@@ -135,14 +138,12 @@ def runqueue_wait(pid: int) -> float:
         return 0.0
 
 
-def child(job: Job, test: TestCase, pipes: dict[str, int], workdir: str) -> None:
+def child(job: Job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
     """In the forked process: apply the limits, wire the pipes, run the submission. Never returns."""
     try:
         os.setpgid(0, 0)
-        input_text = test.input
-        for case in job.tests:  # expected outputs must not be reachable from the submission
-            case.output = ""
-        job.tests.clear()
+        job.expected.clear()  # expected outputs must not be reachable from the submission
+        job.inputs.clear()
         os.chdir(workdir)
         os.environ.update(
             HOME=workdir,
@@ -199,7 +200,7 @@ def child(job: Job, test: TestCase, pipes: dict[str, int], workdir: str) -> None
     os._exit(status)
 
 
-def run_test(job: Job, test: TestCase, workdir: str) -> TestReport:
+def run_test(job: Job, i: int, workdir: str) -> TestReport:
     ends = {name: os.pipe() for name in ("stdin", "stdout", "stderr", "result", "ready")}
     child_ends = {
         "stdin": ends["stdin"][0],
@@ -220,25 +221,25 @@ def run_test(job: Job, test: TestCase, workdir: str) -> TestReport:
     if pid == 0:
         for fd in parent_ends.values():
             os.close(fd)
-        child(job, test, child_ends, workdir)
+        child(job, job.inputs[i], child_ends, workdir)
     for fd in child_ends.values():
         os.close(fd)
     started = time.monotonic()
-    outputs, reason = supervise(pid, test.input.encode(), parent_ends, job, started)
+    outputs, reason = supervise(pid, job.inputs[i].encode(), parent_ends, job, started)
     _, status, usage = os.wait4(pid, 0)
     cpu = usage.ru_utime + usage.ru_stime
     verdict, detail = classify(status, reason, cpu, job, outputs)
     if verdict is None:
         got = outputs["result" if job.functional else "stdout"].decode(errors="replace")
         try:
-            ok = job.checker(got, test.output)
+            ok = job.checker(got, job.expected[i])
         except Exception as e:  # a checker bug is the judge's failure, never the model's
             verdict, detail = "IE", f"checker failed: {e!r}"
         else:
             verdict, detail = ("AC", "") if ok else ("WA", "output differs from the expected answer")
     kill_everything(pid, job, sweep=verdict != "AC")
     empty(workdir)
-    return TestReport(test.index, verdict, round(cpu, 4), round(usage.ru_maxrss / 1024, 2), detail)
+    return TestReport(job.indices[i], verdict, round(cpu, 4), round(usage.ru_maxrss / 1024, 2), detail)
 
 
 def supervise(pid: int, data: bytes, fds: dict[str, int], job: Job, started: float):
@@ -420,12 +421,12 @@ def main() -> None:
     if job.uid is not None:
         os.chown(workdir, job.uid, job.uid)
     try:
-        for i in range(len(job.tests)):
-            result = run_test(job, job.tests[i], workdir)
+        for i in range(len(job.inputs)):
+            result = run_test(job, i, workdir)
             if result.verdict == "TLE" and job.retry_tle:
                 # A time limit is a claim about the program, not about a noisy moment of the machine
                 # (a hypervisor can bill stolen time as CPU): it must hold twice to stand.
-                result = run_test(job, job.tests[i], workdir)
+                result = run_test(job, i, workdir)
             emit(result)
             if result.verdict != "AC" and job.stop_on_failure:
                 break
