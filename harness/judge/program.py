@@ -10,8 +10,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODULES = ("wire", "checkers")
-"""What the runner imports besides the standard library, loaded under these names before it runs."""
+MODULES = ("wire", "checkers", "supervisor", "child")
+"""What the runner imports besides the standard library, loaded under these names in this order
+(each may import those before it) before the runner runs."""
 PYTHON = ("python3", "-I", "-B")
 """Isolated mode: neither the environment nor the working directory (an agent's workspace, which may
 hold a `json.py`) can change what the runner imports."""

@@ -1,0 +1,103 @@
+"""A test process, after the fork: limits, pipes and uid applied, then the submission runs. Standard
+library only (it travels with the runner)."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import traceback
+
+from supervisor import MEMORY_ERROR_EXIT
+
+# What LiveCodeBench's grader puts in front of functional submissions, plus LeetCode's sortedcontainers.
+PRELUDE = """
+from string import *
+from re import *
+from datetime import *
+from collections import *
+from heapq import *
+from bisect import *
+from copy import *
+from math import *
+from random import *
+from statistics import *
+from itertools import *
+from functools import *
+from operator import *
+from io import *
+from sys import *
+from json import *
+from builtins import *
+from typing import *
+import string, re, datetime, collections, heapq, bisect, copy, math, random, statistics
+import itertools, functools, operator, io, sys, json
+try:
+    from sortedcontainers import SortedList, SortedDict, SortedSet
+except ImportError:
+    pass
+sys.setrecursionlimit(50000)
+"""
+
+
+def child(job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
+    """In the forked process: apply the limits, wire the pipes, run the submission. Never returns."""
+    try:
+        os.setpgid(0, 0)
+        job.expected.clear()  # expected outputs must not be reachable from the submission
+        job.inputs.clear()
+        os.chdir(workdir)
+        os.environ.update(
+            HOME=workdir,
+            TMPDIR=workdir,
+            PATH="/usr/bin:/bin",
+            LANG="C.UTF-8",
+            OMP_NUM_THREADS="1",
+            OPENBLAS_NUM_THREADS="1",
+        )
+        hard_cpu = int(job.cpu) + 2  # a backstop: the parent enforces the precise limit
+        resource.setrlimit(resource.RLIMIT_CPU, (hard_cpu, hard_cpu))
+        resource.setrlimit(resource.RLIMIT_AS, (job.address_base + job.memory,) * 2)
+        resource.setrlimit(resource.RLIMIT_STACK, (job.memory, job.memory))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (job.output, job.output))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if job.uid is not None:
+            resource.setrlimit(resource.RLIMIT_NPROC, (job.nproc, job.nproc))
+            os.setgroups([])
+            os.setgid(job.uid)
+            os.setuid(job.uid)
+        for target, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+            os.dup2(pipes[name], target)
+            os.close(pipes[name])
+        os.write(pipes["ready"], b"1")
+        os.close(pipes["ready"])
+    except BaseException:
+        os._exit(1)
+    status = 0
+    try:
+        if job.functional:
+            namespace = job.prelude  # this process is thrown away: no copy (a copy touches every object)
+            exec(job.code, namespace)
+            args = [json.loads(line) for line in input_text.split("\n") if line.strip()]
+            result = getattr(namespace["Solution"](), job.func_name)(*args)
+            with os.fdopen(pipes["result"], "w") as f:
+                json.dump(result, f, default=list)
+        else:
+            exec(job.code, {"__name__": "__main__", "__builtins__": __builtins__})
+        sys.stdout.flush()
+    except SystemExit as e:
+        status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except MemoryError:
+        status = MEMORY_ERROR_EXIT
+    except BaseException:
+        try:
+            traceback.print_exc()
+        except BaseException:
+            pass
+        status = 1
+    try:
+        sys.stdout.flush()
+    except BaseException:
+        status = status or 1
+    os._exit(status)
