@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from codefront.agents.context import Mode
 from codefront.harness.problems import Problem
-from codefront.sandbox import ENV_VAR, default_sandbox
+from codefront.sandbox import default_sandbox
 from codefront.tools.base import Tool, Toolbox, ToolResult
 
 PromptTexts = Callable[[str, Sequence[Problem]], list[str]]
@@ -54,7 +53,7 @@ def mode_named(name: str) -> Mode:
 
 def default_sandbox_for(mode: str) -> str:
     """$CODEFRONT_SANDBOX when set, else the mode's own default (Docker for agentic workspaces)."""
-    return default_sandbox() if os.environ.get(ENV_VAR, "").strip() else mode_spec(mode).default_sandbox
+    return default_sandbox() or mode_spec(mode).default_sandbox
 
 
 def prompt_fingerprint(mode: str, tool_protocol: str, problems: Sequence[Problem] = ()) -> str:

@@ -22,7 +22,7 @@ from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.report.cli import report_command
 from codefront.harness.run import DEFAULT_DB, RunConfig, run
 from codefront.harness.show import show_command
-from codefront.sandbox import BACKENDS, backend_named
+from codefront.sandbox import BACKENDS, backend_named, check_backend
 from codefront.sandbox.cli import sandbox_app
 from codefront.training.cli import merge_command
 from codefront.training.pipeline import pipeline_command
@@ -92,7 +92,7 @@ def run_command(
     try:
         mode_spec(mode)
         if sandbox is not None:
-            backend_named(sandbox)
+            check_backend(sandbox, "--sandbox")
         finished = asyncio.run(run(config, console))
     except (OSError, ValueError, ModelError, ProblemLoadError) as e:
         raise fail(str(e)) from None

@@ -124,3 +124,9 @@ def test_cli_unknown_mode_is_a_one_line_error_listing_the_modes():
     result = CliRunner().invoke(app, ["run", "--model", "m", "--mode", "chat"])
     assert result.exit_code == 2
     assert "unknown mode 'chat': choose one of reasoning, tool, agentic" in flat(result.output)
+
+
+def test_cli_unknown_sandbox_lists_the_registered_backends():
+    result = CliRunner().invoke(app, ["run", "--model", "m", "--sandbox", "vm"])
+    assert result.exit_code == 2
+    assert "unknown sandbox 'vm': choose one of local, docker" in flat(result.output)
