@@ -45,8 +45,9 @@ def child(job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
     """In the forked process: apply the limits, wire the pipes, run the submission. Never returns."""
     try:
         os.setpgid(0, 0)
-        job.expected.clear()  # expected outputs must not be reachable from the submission
         job.inputs.clear()
+        for fd in job.referee.fds:  # a test must not talk to the referee
+            os.close(fd)
         os.chdir(workdir)
         os.environ.update(
             HOME=workdir,
@@ -62,6 +63,7 @@ def child(job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
         resource.setrlimit(resource.RLIMIT_STACK, (job.memory, job.memory))
         resource.setrlimit(resource.RLIMIT_FSIZE, (job.output, job.output))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        job.group.enter()
         if job.uid is not None:
             resource.setrlimit(resource.RLIMIT_NPROC, (job.nproc, job.nproc))
             os.setgroups([])

@@ -1,6 +1,7 @@
 """Runs one submission against its tests inside a sandbox. Standard library only.
 
-Protocol (wire.py): a JudgeJob as JSON on stdin; one event line per test on stdout, then Done.
+Protocol (wire.py): a JudgeJob on stdin (its header, then the expected outputs, which only the
+referee reads: referee.py); one event line per test on stdout, then Done.
 
 The runner compiles the submission and imports the usual modules once, then forks a fresh child
 per test: every test is a real process with its own stdin/stdout pipes, resource limits, private
@@ -14,7 +15,6 @@ import functools
 import gc
 import os
 import shutil
-import signal
 import socket
 import sys
 import tempfile
@@ -22,22 +22,33 @@ import time
 
 from checkers import CHECKERS
 from child import PRELUDE, child
+from containment import group_for, private_scratch
+from referee import split
 from supervisor import classify, supervise
-from wire import WALL_FACTOR, CompileError, Done, InternalError, JudgeJob, TestReport, encode_event
+from wire import (
+    WALL_FACTOR,
+    CompileError,
+    Done,
+    InternalError,
+    JudgeJob,
+    TestReport,
+    encode_event,
+    read_header,
+)
 
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_DUMPABLE = 4
+SCRATCH_MB = 256
 
 
 class Job:
-    """A JudgeJob made ready to run: the code compiled, the checker bound, the limits in units."""
+    """A JudgeJob made ready to run: the code compiled, the limits in units, the test group chosen."""
 
     def __init__(self, spec: JudgeJob) -> None:
         self.code = compile(spec.code, "solution.py", "exec")
         self.functional = spec.test_type == "functional"
         self.func_name = spec.func_name
-        self.checker = functools.partial(CHECKERS[spec.checker], **spec.checker_args)
         self.stop_on_failure = spec.stop_on_failure
         self.retry_tle = spec.retry_tle
         self.cpu = float(spec.time_limit_s)
@@ -49,14 +60,16 @@ class Job:
         self.nproc = spec.nproc
         self.indices = [t.index for t in spec.tests]
         self.inputs = [t.input for t in spec.tests]
-        self.expected = [t.output for t in spec.tests]
-        """Held apart from the inputs so that a test process can drop every one of them at once."""
+        self.group = group_for(self.uid)
+        """Every process of the current test, to measure and to kill."""
+        self.referee = None
         self.prelude: dict = {}
         self.address_base = 0
 
     def prepare(self) -> None:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphans of a test come back to us to be reaped
+        private_scratch(max(SCRATCH_MB, self.memory >> 20))
         # Not dumpable: a test running under our own uid (non-root local) cannot write into our
         # stdout through /proc/<pid>/fd to forge verdicts (tests inherit the flag, harmlessly).
         libc.prctl(PR_SET_DUMPABLE, 0)
@@ -106,20 +119,17 @@ def run_test(job: Job, i: int, workdir: str) -> TestReport:
         child(job, job.inputs[i], child_ends, workdir)
     for fd in child_ends.values():
         os.close(fd)
+    job.group.start(pid)
     started = time.monotonic()
     outputs, reason = supervise(pid, job.inputs[i].encode(), parent_ends, job, started)
     _, status, usage = os.wait4(pid, 0)
-    cpu = usage.ru_utime + usage.ru_stime
+    cpu = max(usage.ru_utime + usage.ru_stime, job.group.cpu_seconds())
     verdict, detail = classify(status, reason, cpu, job, outputs)
     if verdict is None:
-        got = outputs["result" if job.functional else "stdout"].decode(errors="replace")
-        try:
-            ok = job.checker(got, job.expected[i])
-        except Exception as e:  # a checker bug is the judge's failure, never the model's
-            verdict, detail = "IE", f"checker failed: {e!r}"
-        else:
-            verdict, detail = ("AC", "") if ok else ("WA", "output differs from the expected answer")
-    kill_everything(pid, job, sweep=verdict != "AC")
+        verdict, detail = job.referee.check(i, outputs["result" if job.functional else "stdout"])
+    # After a pass, a daemon that left the test's process group dies at the end of the submission.
+    if not job.group.kill(thorough=verdict != "AC"):
+        verdict, detail = "IE", "the test's processes could not be killed"
     empty(workdir)
     return TestReport(job.indices[i], verdict, round(cpu, 4), round(usage.ru_maxrss / 1024, 2), detail)
 
@@ -134,46 +144,13 @@ def empty(workdir: str) -> None:
             os.unlink(path)
 
 
-def kill_everything(pid: int, job: Job, sweep: bool) -> None:
-    """Kill the test's process group and, when `sweep`, every process of the test's uid: after a
-    failed test, and once at the end (a daemon that escaped a passing test's group dies then)."""
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    if sweep and job.uid is not None:
-        kill_uid(job.uid)
-    while True:  # reap the test's orphans, re-parented to us as their subreaper
-        try:
-            if os.waitpid(-1, os.WNOHANG)[0] == 0:
-                break
-        except ChildProcessError:
-            break
-
-
-def kill_uid(uid: int) -> None:
-    """SIGKILL every process of the tests' uid, from a child that takes that uid: kill(-1) then
-    reaches all of them and spares only its caller."""
-    if os.fork() == 0:
-        try:
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        finally:
-            os._exit(0)
-    while True:  # everything left is dying: reap it as it comes back to us
-        try:
-            os.waitpid(-1, 0)
-        except ChildProcessError:
-            break
-
-
 def emit(event) -> None:
     sys.stdout.write(encode_event(event) + "\n")
     sys.stdout.flush()
 
 
 def main() -> None:
-    spec = JudgeJob.decode(sys.stdin.buffer.read())
+    spec = read_header(sys.stdin.fileno())  # the expected outputs are for the referee alone
     if spec.checker not in CHECKERS:
         emit(InternalError(f"unknown checker {spec.checker!r}"))
         return
@@ -182,6 +159,7 @@ def main() -> None:
     except (SyntaxError, ValueError) as e:
         emit(CompileError(f"{type(e).__name__}: {e}"))
         return
+    job.referee = split(functools.partial(CHECKERS[spec.checker], **spec.checker_args), job.group)
     del spec
     try:
         job.prepare()
@@ -202,8 +180,7 @@ def main() -> None:
             if result.verdict != "AC" and job.stop_on_failure:
                 break
     finally:
-        if job.uid is not None:
-            kill_uid(job.uid)
+        job.group.kill(thorough=True)
         shutil.rmtree(workdir, ignore_errors=True)
     emit(Done())
 

@@ -18,15 +18,6 @@ STARVED_WALL_FACTOR = 20
 """A backstop: past this multiple of the wall limit a test stops, however starved it was."""
 
 
-def cpu_seconds(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def runqueue_wait(pid: int) -> float:
     """Seconds the process has spent runnable but waiting for a CPU (0 where the kernel does not say)."""
     try:
@@ -56,7 +47,7 @@ class LimitWatch:
                 return "wall"
             self.next_wall = elapsed + max(0.01, job.wall - awake)
         if elapsed >= self.next_cpu:
-            used = cpu_seconds(pid)
+            used = job.group.cpu_seconds()  # every process of the test: a fork bomb's too
             if used >= job.cpu:
                 return "cpu"
             self.next_cpu = elapsed + max(0.01, job.cpu - used)

@@ -1,10 +1,16 @@
 """The judge's wire format, defined once: the job a runner reads on stdin and the events it writes
 on stdout, one JSON line each. Standard library only: the runner carries this file into the
-sandbox with itself, and the harness imports the same file."""
+sandbox with itself, and the harness imports the same file.
+
+A job travels in two parts: its length-prefixed header (the job with every expected output blank),
+then the expected outputs. The runner's referee reads the header, forks the process that runs the
+tests, and only then reads the expected outputs: no test process ever descends from memory that
+held them."""
 
 from __future__ import annotations
 
 import json
+import os
 from typing import NamedTuple
 
 # Records are NamedTuples, not dataclasses: the runner pays for every import in every submission,
@@ -41,12 +47,21 @@ class JudgeJob(NamedTuple):
     nproc: int = 64
     """Process limit of the tests' uid, when they have one."""
 
-    def encode(self) -> str:
-        return json.dumps(self._asdict())
+    def encode(self) -> bytes:
+        blank = self._replace(tests=[t._replace(output="") for t in self.tests])
+        header = json.dumps(blank._asdict()).encode()
+        return b"%d\n" % len(header) + header + json.dumps([t.output for t in self.tests]).encode()
 
     @classmethod
-    def decode(cls, text: str | bytes) -> JudgeJob:
-        raw = json.loads(text)
+    def decode(cls, data: bytes) -> JudgeJob:
+        size, rest = data.split(b"\n", 1)
+        job = cls.decode_header(rest[: int(size)])
+        expected = json.loads(rest[int(size) :])
+        return job._replace(tests=[t._replace(output=o) for t, o in zip(job.tests, expected, strict=True)])
+
+    @classmethod
+    def decode_header(cls, header: bytes) -> JudgeJob:
+        raw = json.loads(header)
         raw["tests"] = [TestCase(*t) for t in raw["tests"]]
         return cls(**raw)
 
@@ -95,3 +110,25 @@ def decode_events(stdout: str) -> list[Event]:
         except (ValueError, KeyError, TypeError, AttributeError) as e:
             raise ValueError(f"runner output line {number} is not an event: {line[:100]!r}") from e
     return events
+
+
+def read_header(fd: int) -> JudgeJob:
+    """The job's first part from `fd`, read unbuffered: nothing past it is read ahead."""
+    size = b""
+    while not size.endswith(b"\n"):
+        byte = os.read(fd, 1)
+        if not byte:
+            raise ValueError("the job ended before its header")
+        size += byte
+    return JudgeJob.decode_header(read_exactly(fd, int(size)))
+
+
+def read_exactly(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise ValueError(f"the job ended {left} bytes early")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
