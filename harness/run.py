@@ -32,6 +32,9 @@ from codefront.harness.store import Store
 from codefront.sandbox import backend_named
 
 DEFAULT_DB = Path("runs/results.sqlite")
+JUDGE_ATTEMPTS = 2
+"""Times a program whose judging fails (IE) is judged, across resumes, before its IE is final: the
+judge's own failure is never charged to the model, and never retried forever either."""
 
 
 @dataclass(frozen=True)
@@ -85,17 +88,21 @@ class Evaluation:
         self.calls = asyncio.Semaphore(config.concurrency)
         self.counts = {outcome: 0 for outcome in Outcome}
 
-    async def judged(self, problem: Problem, code: str | None) -> JudgeResult:
+    async def judged(self, problem: Problem, code: str | None) -> tuple[JudgeResult, bool]:
+        """The verdict, and whether a resumed run should judge it again (an IE, not yet retried enough)."""
         if not code:
-            return await self.judges.judge(problem, code)
+            return await self.judges.judge(problem, code), False
         key = judge_cache_key(problem, code, self.judges.options)
         cached = self.store.cached_result(key)
         if cached is not None:
-            return cached
+            return cached, False
         result = await self.judges.judge(problem, code)
-        if result.outcome != Outcome.INFRA_ERROR:
+        retry = False
+        if result.outcome == Outcome.INFRA_ERROR:
+            retry = self.store.count_judge_failure(key) < JUDGE_ATTEMPTS
+        if not retry:
             self.store.cache_result(key, result)
-        return result
+        return result, retry
 
     async def sample(self, problem: Problem, index: int) -> Sample:
         async with self.calls:
@@ -103,8 +110,8 @@ class Evaluation:
                 attempt = await self.mode(problem, self.ctx)
             except EndpointError as e:
                 attempt = Attempt(code=None, infra_error=str(e))
-        result = None if attempt.infra_error else await self.judged(problem, attempt.code)
-        if result is not None and result.outcome == Outcome.INFRA_ERROR:
+        result, retry = (None, False) if attempt.infra_error else await self.judged(problem, attempt.code)
+        if retry:
             attempt = replace(attempt, infra_error=f"judge: {result.detail}")
         sample = Sample(self.run_id, self.config.model, self.model_key, self.config.mode, problem.id,
                         problem.difficulty, index, attempt, result, detect(attempt))  # fmt: skip

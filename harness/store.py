@@ -19,7 +19,7 @@ from pathlib import Path
 from codefront.harness.judge.records import JudgeResult
 from codefront.harness.records import Attempt, Degeneration, ModelRecord, Sample, Step
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLES = (
     """CREATE TABLE IF NOT EXISTS runs (
         run_id TEXT PRIMARY KEY, config_hash TEXT NOT NULL, config TEXT NOT NULL, created_at REAL NOT NULL
@@ -36,6 +36,7 @@ TABLES = (
     )""",
     "CREATE INDEX IF NOT EXISTS samples_by_model ON samples (model, mode)",
     "CREATE TABLE IF NOT EXISTS judge_cache (key TEXT PRIMARY KEY, result TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS judge_failures (key TEXT PRIMARY KEY, attempts INTEGER NOT NULL)",
 )
 MIGRATIONS = {
     # Version 1 (unversioned, the first release) kept why an episode ended as its end step's `content`;
@@ -43,6 +44,8 @@ MIGRATIONS = {
     1: """UPDATE samples SET trajectory = json_remove(
             json_set(trajectory, '$[#-1].reason', json_extract(trajectory, '$[#-1].content')), '$[#-1].content')
           WHERE json_extract(trajectory, '$[#-1].role') = 'end'""",
+    # Version 3 counts how often judging a program failed (IE), so that retries are bounded.
+    2: "CREATE TABLE IF NOT EXISTS judge_failures (key TEXT PRIMARY KEY, attempts INTEGER NOT NULL)",
 }
 """The statement that takes a store from each version to the next."""
 
@@ -171,6 +174,15 @@ class Store:
     def cached_result(self, key: str) -> JudgeResult | None:
         row = self.db.execute("SELECT result FROM judge_cache WHERE key=?", (key,)).fetchone()
         return JudgeResult.from_dict(json.loads(row[0])) if row else None
+
+    def count_judge_failure(self, key: str) -> int:
+        """Record one more failed judging (IE) of the program under `key`: how many there have been."""
+        self.db.execute(
+            "INSERT INTO judge_failures (key, attempts) VALUES (?, 1) "
+            "ON CONFLICT(key) DO UPDATE SET attempts = attempts + 1",
+            (key,),
+        )
+        return self.db.execute("SELECT attempts FROM judge_failures WHERE key=?", (key,)).fetchone()[0]
 
     def cache_result(self, key: str, result: JudgeResult) -> None:
         self.db.execute(

@@ -3,6 +3,7 @@ the problem, and the precedence of verdicts."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -13,6 +14,7 @@ from codefront.harness.judge.checkers import CHECKERS, validate_checker
 from codefront.harness.judge.judge import JudgeOptions, judge, judge_job
 from codefront.harness.judge.records import Verdict
 from codefront.harness.problems import Problem, Test
+from codefront.sandbox.base import SandboxError
 from codefront.sandbox.local import LocalBackend
 
 HALF = Problem(
@@ -95,3 +97,29 @@ def test_cache_key_changes_with_every_ingredient_and_only_them(monkeypatch):
     monkeypatch.setattr(program, "sources", lambda: real)
     assert judge_cache_key(HALF, CODE, options) == base
     assert base not in keys.values() and len(set(keys.values())) == len(keys), keys
+
+
+class BrokenBackend:
+    """A sandbox backend whose engine is down: every judging of every program is an IE."""
+
+    name = "broken"
+
+    async def open(self):
+        raise SandboxError("engine down")
+
+
+def test_a_judge_failure_is_retried_a_bounded_number_of_times(tmp_path):
+    from codefront.harness.judge.judge import JudgePool
+    from codefront.harness.run import JUDGE_ATTEMPTS, Evaluation, RunConfig
+    from codefront.harness.store import Store
+
+    with Store(tmp_path / "results.sqlite") as store:
+        outcomes = []
+        for _ in range(JUDGE_ATTEMPTS + 1):  # one Evaluation per resumed run
+            evaluation = Evaluation(
+                RunConfig(model="m"), store, JudgePool(BrokenBackend()), None, "run", "key"
+            )
+            result, retry = asyncio.run(evaluation.judged(HALF, CODE))
+            outcomes.append((result.verdict, retry))
+    assert outcomes == [(Verdict.IE, True)] * (JUDGE_ATTEMPTS - 1) + [(Verdict.IE, False)] * 2
+    assert "engine down" in result.detail

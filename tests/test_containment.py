@@ -1,0 +1,152 @@
+"""Hostile submissions against both backends: each gets a model's verdict (never IE) within its
+limits, and leaves nothing behind: no process of a judge uid, no file in a world-writable place, no
+shared memory; and nothing outlives a harness killed mid-judge."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from codefront.harness.judge.judge import JudgeOptions, judge
+from codefront.harness.judge.records import Verdict
+from codefront.harness.judge.uids import JUDGE_UIDS
+from codefront.harness.judge.wire import WALL_FACTOR
+from codefront.harness.problems import Problem, Test
+from codefront.sandbox import backend_named
+
+ROOT = Path(__file__).resolve().parents[1]
+ECHO = Problem(id="echo", statement="Print the line you read.", tests=(Test("answer-7f3a\n", "answer-7f3a\n"),),
+               time_limit_s=1.0, memory_limit_mb=256)  # fmt: skip
+OPTIONS = JudgeOptions(output_limit_bytes=1 << 20)
+WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
+
+LEAVE_FILES = """
+import ctypes, os
+for d in ("/tmp", "/var/tmp", "/dev/shm"):
+    try:
+        open(os.path.join(d, "cf-leak-" + str(os.getuid())), "w").write("state")
+    except OSError:
+        pass
+ctypes.CDLL(None).shmget(0x0CF1EA, 4096, 0o1666)  # IPC_CREAT | 0666
+print(input())
+"""
+FIND_FILES = """
+import os
+left = [n for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d) for n in os.listdir(d) if n.startswith("cf-leak")]
+shm = [l for l in open("/proc/sysvipc/shm").read().splitlines()[1:] if l.split()[0] == str(0x0CF1EA)]
+print(input() if not left and not shm else "left: %s %s" % (left, shm))
+"""
+SCAN_MEMORY = r"""
+import ctypes, re
+found = set()
+for line in open("/proc/self/maps"):
+    addr, perms = line.split()[:2]
+    if "r" in perms and "/" not in line and ("[" not in line or "[heap]" in line):
+        lo, hi = (int(x, 16) for x in addr.split("-"))
+        found.update(re.findall(rb"answer-[0-9a-f]{4}", ctypes.string_at(lo, hi - lo)))
+print(b" ".join(sorted(found)).decode() or "nothing")
+"""
+SCAN_PROC = """
+import os
+seen = ""
+for pid in os.listdir("/proc"):
+    for name in ("environ", "cmdline"):
+        try:
+            seen += open(f"/proc/{pid}/{name}", errors="replace").read()
+        except OSError:
+            pass
+print("leaked" if "sk-host-only" in seen or "answer-7f3a" in seen.replace(os.environ.get("X", ""), "") else input())
+"""
+HOSTILE = {
+    "fork bomb that survives failed forks": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", {Verdict.TLE}),
+    "fork during kill": ("import os\nwhile True:\n    if os.fork() > 0:\n        os._exit(0)\n", {Verdict.WA}),
+    "setsid double-fork daemon": ("import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execvp('sleep', ['sleep', '4201'])\n    os._exit(0)\nprint(input())\n", {Verdict.AC}),
+    "thread bomb": ("import threading\ndef spin():\n    while True:\n        pass\nfor _ in range(10000):\n    threading.Thread(target=spin, daemon=True).start()\n", {Verdict.RE, Verdict.TLE}),
+    "stops itself": ("import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)\nprint(input())\n", {Verdict.TLE}),
+    "closes its stdout": ("import os\nos.close(1)\n", {Verdict.WA}),
+    "redirects its stdout": ("import os\nos.dup2(os.open(os.devnull, os.O_WRONLY), 1)\nprint(input())\n", {Verdict.WA}),
+    "writes /proc/self/fd/1 in a loop": ("f = open('/proc/self/fd/1', 'w')\nwhile True:\n    f.write('x' * 65536)\n", {Verdict.OLE, Verdict.RE}),
+    "one giant line": ("import sys\nsys.stdout.write('9' * (1 << 24))\n", {Verdict.OLE}),
+    "deep recursion": ("import sys\nsys.setrecursionlimit(10**7)\ndef f(n):\n    return f(n + 1)\nf(0)\n", {Verdict.RE, Verdict.MLE}),
+    "reads other processes' secrets": (SCAN_PROC, {Verdict.AC}),
+    "reads the expected output from its memory": (SCAN_MEMORY, {Verdict.WA}),
+    "leaves files and shared memory": (LEAVE_FILES, {Verdict.AC}),
+}  # fmt: skip
+BOUND_S = 2 * (ECHO.time_limit_s * WALL_FACTOR + 0.2) + 1.0 + 4.0
+"""A TLE runs twice, each within its wall limit, plus a second of clean-up and slack for a loaded CI."""
+
+
+def judge_processes() -> set[str]:
+    """The pids of every process whose uid is one the judge leases to tests."""
+    out = subprocess.run(["ps", "-eo", "uid=,pid="], capture_output=True, text=True).stdout
+    return {pid for uid, pid in map(str.split, out.splitlines()) if int(uid) in JUDGE_UIDS}
+
+
+def leftover_files() -> list[str]:
+    return [
+        f"{d}/{n}" for d in WRITABLE if os.path.isdir(d) for n in os.listdir(d) if n.startswith("cf-leak")
+    ]
+
+
+@pytest.fixture(scope="module", params=["local", "docker"])
+def backend(request):
+    if request.param == "docker":
+        from codefront.sandbox.image import build_image
+
+        subprocess.run(["bash", str(ROOT / "scripts/docker-engine.sh")], check=True)
+        build_image()
+    backend = backend_named(request.param)
+    yield backend
+    if hasattr(backend, "shutdown"):
+        backend.shutdown()
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_submission_is_contained(backend, name, monkeypatch):
+    monkeypatch.setenv("CODEFRONT_TEST_SECRET", "sk-host-only")
+    code, expected = HOSTILE[name]
+    before = judge_processes()  # empty but for other judging on this machine
+    started = time.monotonic()
+    result = judge(ECHO, code, backend, OPTIONS)
+    elapsed = time.monotonic() - started
+    assert result.verdict in expected, (result.verdict, result.detail)
+    assert elapsed < BOUND_S, elapsed
+    assert judge_processes() - before == set()
+    assert leftover_files() == []
+    assert judge(ECHO, FIND_FILES, backend, OPTIONS).verdict == Verdict.AC  # nothing for the next one
+
+
+HARNESS = textwrap.dedent("""
+    import sys
+    from codefront.harness.judge.judge import judge
+    from codefront.harness.problems import Problem, Test
+    from codefront.sandbox.local import LocalBackend
+
+    code = "import os, time\\nif os.fork() == 0:\\n    os.setsid()\\n    os.execvp('sleep', ['sleep', '4202'])\\n"
+    code += "for _ in range(20):\\n    try:\\n        os.fork()\\n    except OSError:\\n        pass\\ntime.sleep(60)\\n"
+    judge(Problem(id="p", statement="", tests=(Test("", ""),), time_limit_s=30.0), code, LocalBackend())
+""")
+
+
+def test_nothing_outlives_a_harness_killed_mid_judge():
+    before = judge_processes()
+    harness = subprocess.Popen([sys.executable, "-c", HARNESS])
+    deadline = time.monotonic() + 60
+    while not subprocess.run(["pgrep", "-f", "sleep 4202"], capture_output=True).stdout:
+        assert time.monotonic() < deadline and harness.poll() is None
+        time.sleep(0.1)
+    time.sleep(0.5)
+    runners = subprocess.run(["pgrep", "-P", str(harness.pid)], capture_output=True, text=True).stdout.split()
+    assert runners and judge_processes() - before
+    harness.kill()
+    harness.wait()
+    time.sleep(5)
+    assert judge_processes() - before == set()
+    alive = [pid for pid in runners if Path(f"/proc/{pid}").exists()]
+    assert alive == []
