@@ -21,6 +21,15 @@ from codefront.harness.models.errors import ModelError
 from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.report.cli import report_command
 from codefront.harness.run import DEFAULT_DB, RunConfig, run
+from codefront.harness.selection import (
+    DifficultyOption,
+    LimitOption,
+    PlatformOption,
+    ProblemsOption,
+    Selection,
+    SinceOption,
+    UntilOption,
+)
 from codefront.harness.show import show_command
 from codefront.sandbox import BACKENDS, backend_named, check_backend
 from codefront.sandbox.cli import sandbox_app
@@ -59,8 +68,12 @@ def run_command(
     model: Annotated[str, typer.Option(help="A name from the model registry (`harness models`).")],
     mode: Annotated[str, typer.Option(help=MODE_HELP)] = "reasoning",
     dataset: Annotated[str, typer.Option(help=DATASET_HELP)] = BUILTIN,
-    limit: Annotated[int | None, typer.Option(help="Take the first K problems.")] = None,
-    problems: Annotated[str | None, typer.Option(help="Comma-separated problem ids.")] = None,
+    limit: LimitOption = None,
+    problems: ProblemsOption = None,
+    difficulty: DifficultyOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    platform: PlatformOption = None,
     samples: Annotated[int, typer.Option(help="Samples per problem.")] = 1,
     levels: Annotated[int, typer.Option(help="Nested coverage levels.")] = DEFAULT_LEVELS,
     concurrency: Annotated[int, typer.Option(help="Model requests in flight.")] = 8,
@@ -83,13 +96,11 @@ def run_command(
     for name, value in (("--samples", samples), ("--levels", levels), ("--concurrency", concurrency)):
         if value < 1:
             raise fail(f"{name} must be at least 1, got {value}")
-    if limit is not None and limit < 0:
-        raise fail(f"--limit must not be negative, got {limit}")
     budgets = Budgets(max_steps=max_steps, max_tokens=max_tokens, wall_time_s=wall_time)
-    config = RunConfig(model=model, mode=mode, dataset=dataset, limit=limit, samples=samples, levels=levels,
-                       problems=tuple(problems.split(",")) if problems else (), concurrency=concurrency,
-                       sandbox=sandbox, db=db, budgets=budgets)  # fmt: skip
     try:
+        selection = Selection.parse(problems, difficulty, platform, since, until, limit)
+        config = RunConfig(model=model, mode=mode, dataset=dataset, selection=selection, samples=samples,
+                           levels=levels, concurrency=concurrency, sandbox=sandbox, db=db, budgets=budgets)  # fmt: skip
         mode_spec(mode)
         if sandbox is not None:
             check_backend(sandbox, "--sandbox")

@@ -45,6 +45,12 @@ class Problem:
     difficulty: str = "unknown"
     source: str = "native"
     title: str = ""
+    contest_date: str = ""
+    """When the problem was first set (ISO date, LiveCodeBench's `contest_date`): for date selection."""
+    platform: str = ""
+    """Where it comes from (leetcode, atcoder, codeforces...): for platform selection."""
+    references: tuple[str, ...] = ()
+    """Correct Python solutions the data ships (CodeContests, TACO/APPS): for calibration and benchmarks."""
 
     def tests_hash(self) -> str:
         """Identifies the hidden tests and how they are checked, for the judge-result cache."""

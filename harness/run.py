@@ -28,6 +28,7 @@ from codefront.harness.models.registry import load_registry
 from codefront.harness.models.spec import ModelSpec
 from codefront.harness.problems import Problem
 from codefront.harness.records import Attempt, Sample
+from codefront.harness.selection import Selection, select
 from codefront.harness.store import Store
 from codefront.sandbox import backend_named
 
@@ -42,8 +43,7 @@ class RunConfig:
     model: str
     mode: str = "reasoning"
     dataset: str = "builtin"
-    limit: int | None = None
-    problems: tuple[str, ...] = ()
+    selection: Selection = Selection()
     samples: int = 1
     levels: int = 4
     concurrency: int = 8
@@ -57,20 +57,15 @@ def select_problems(config: RunConfig, console: Console) -> list[Problem]:
     loaded = load_problems(config.dataset)
     for error in loaded.errors:
         console.print(f"[yellow]skipped:[/] {error}", highlight=False)
-    problems = loaded.problems
-    if config.problems:
-        known = {p.id for p in problems}
-        missing = [pid for pid in config.problems if pid not in known]
-        if missing:
-            raise ValueError(f"{config.dataset}: no problem with id {', '.join(map(repr, missing))}")
-        problems = [p for p in problems if p.id in config.problems]
-    return problems[: config.limit] if config.limit is not None else problems
+    return select(loaded.problems, config.selection, config.dataset)
 
 
 def run_config(config: RunConfig, model_key: str, spec: ModelSpec, problems: list[Problem]) -> dict:
     """What a run's id hashes: everything that decides its samples (the weights, sampling, every
     prompt text the mode sends, the hidden tests), so changing any of them starts a new run."""
-    settings = {k: v for k, v in asdict(config).items() if k not in ("db", "concurrency", "sandbox")}
+    unhashed = ("db", "concurrency", "sandbox", "selection")
+    settings = {k: v for k, v in asdict(config).items() if k not in unhashed}
+    settings |= config.selection.config()
     return {"model_key": model_key, "sampling": spec.sampling(), "system_prompt": spec.system_prompt,
             "prompts": prompt_fingerprint(config.mode, spec.tool_protocol, problems), **settings,
             "tests": [p.tests_hash() for p in problems]}  # fmt: skip

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from codefront.agents.prompts import messages_for
 from codefront.harness.loaders import load_problems
 from codefront.harness.problems import Problem
+from codefront.harness.selection import EVERY_PROBLEM, Selection, select
 
 if TYPE_CHECKING:
     from datasets import Dataset
@@ -41,11 +42,11 @@ class Split:
         )
 
 
-def training_problems(dataset: str, holdout: bool = True) -> Split:
+def training_problems(dataset: str, holdout: bool = True, selection: Selection = EVERY_PROBLEM) -> Split:
     """`builtin`, a native problem file, a LiveCodeBench .jsonl or a folder of them (see load_problems);
     without `holdout` every problem trains and none is held out."""
-    loaded = load_problems(dataset, strict=True)
-    split = Split.of(loaded.problems) if holdout else Split(tuple(loaded.problems), ())
+    problems = select(load_problems(dataset, strict=True).problems, selection, dataset)
+    split = Split.of(problems) if holdout else Split(tuple(problems), ())
     if not split.train:
         raise ValueError(f"{dataset}: no problems to train on ({len(split.eval)} held out for evaluation)")
     return split

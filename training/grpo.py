@@ -24,6 +24,7 @@ from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
 from codefront.harness.models.provenance import weights_hash
+from codefront.harness.selection import Selection
 from codefront.sandbox import backend_named
 from codefront.training.data import prompt_dataset, training_problems
 from codefront.training.merge_inputs import TOKENIZER_FILES
@@ -35,7 +36,8 @@ JUDGE_LOG = "judge_log.jsonl"
 TRAIN_LOG = "train_log.jsonl"
 PROVENANCE_KEYS = ("coverage_level", "levels", "base", "base_hash", "steps", "preset")
 """What the model registry keeps of a training record."""
-RUN_KEYS = ("coverage_level", "levels", "base_hash", "settings", "dataset", "holdout", "reward", "seed")
+RUN_KEYS = ("coverage_level", "levels", "base_hash", "settings", "dataset", "holdout", "reward", "seed",
+            "selection")  # fmt: skip
 """A finished checkpoint whose record agrees on these is the same run: it is reused, not retrained."""
 STAT_KEYS = ("reward", "frac_reward_zero_std", "judge/coverage", "judge/solved", "judge/correctness_failure",
              "judge/optimization_failure", "judge/infra_error", "judge/no_code", "judge/seconds",
@@ -58,6 +60,8 @@ class TrainSpec:
     partial_credit: bool = False
     sandbox: str = "local"
     seed: int = 0
+    selection: Selection = Selection()
+    """Which of the dataset's problems train (harness/selection.py)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,8 @@ def run_record(spec: TrainSpec, base_hash: str) -> dict[str, Any]:
         "holdout": spec.holdout,
         "reward": "partial" if spec.partial_credit else "binary",
         "seed": spec.seed,
+        # Only a narrowed selection is recorded, so checkpoints trained before selection existed are reused.
+        **({"selection": spec.selection.config()} if spec.selection != Selection() else {}),
     }
 
 
@@ -144,7 +150,7 @@ def finished_record(spec: TrainSpec, wanted: dict[str, Any]) -> dict[str, Any] |
         record = json.loads((spec.out / RECORD_FILE).read_text())
     except FileNotFoundError:
         return None
-    differs = [k for k in RUN_KEYS if record.get(k) != wanted[k]]
+    differs = [k for k in RUN_KEYS if record.get(k) != wanted.get(k)]
     if differs:
         raise ValueError(
             f"{spec.out} holds a checkpoint trained differently ({', '.join(differs)}): "
@@ -162,7 +168,7 @@ def train(spec: TrainSpec) -> Trained:
         done = finished_record(spec, wanted)
         if done is not None:
             return Trained(spec.out, done, main, reused=True)
-        split = training_problems(spec.dataset, spec.holdout)
+        split = training_problems(spec.dataset, spec.holdout, spec.selection)
 
     spec.out.mkdir(parents=True, exist_ok=True)
     if main:

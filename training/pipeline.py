@@ -23,6 +23,7 @@ from codefront.harness.models.registry import load_registry, register_local_chec
 from codefront.harness.models.serve import serving
 from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.run import DEFAULT_DB, RunConfig, run
+from codefront.harness.selection import Selection
 from codefront.training.data import training_problems
 from codefront.training.merge import (
     MergeError,
@@ -101,7 +102,8 @@ def pipeline_command(
             console.print(f"  {result.name}: {result.path}", highlight=False)
 
         model = alpha_name(target)
-        config = RunConfig(model=model, dataset=dataset, problems=tuple(held_out), sandbox=sandbox, db=db)
+        config = RunConfig(model=model, dataset=dataset, selection=Selection(problems=tuple(held_out)),
+                           sandbox=sandbox, db=db)  # fmt: skip
         console.print(
             f"[bold]evaluate[/] {model} on {len(held_out)} held-out problems: {', '.join(chosen_modes)}"
         )

@@ -13,6 +13,15 @@ from rich.table import Table
 from codefront.harness.models.errors import ModelError
 from codefront.harness.models.registry import load_registry, register_local_checkpoint
 from codefront.harness.problems import DEFAULT_LEVELS
+from codefront.harness.selection import (
+    DifficultyOption,
+    LimitOption,
+    PlatformOption,
+    ProblemsOption,
+    Selection,
+    SinceOption,
+    UntilOption,
+)
 from codefront.training.presets import PRESETS, preset_named
 
 if TYPE_CHECKING:
@@ -70,12 +79,19 @@ def train_command(
     ] = False,
     sandbox: Annotated[str, typer.Option(help="local or docker: where the reward runs code.")] = "local",
     seed: Annotated[int, typer.Option(help="Sampling and shuffling seed.")] = 0,
+    problems: ProblemsOption = None,
+    difficulty: DifficultyOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    platform: PlatformOption = None,
+    limit: LimitOption = None,
 ) -> None:
     """GRPO from one base on the nested-coverage reward; each checkpoint is saved in Hugging Face
     format with a training.json and registered, so `harness merge` and `harness run` take it by name.
     Re-running the same command reuses the levels already finished."""
     try:
         plan = training_plan(coverage_level, sweep, levels, name)
+        selection = Selection.parse(problems, difficulty, platform, since, until, limit)
         chosen = preset_named(preset)
         if max_steps is not None:
             if max_steps < 1:
@@ -87,7 +103,7 @@ def train_command(
         finished = []
         for level, level_name, ladder_levels in plan:
             spec = TrainSpec(base_dir, base_name, level, ladder_levels, out / level_name, chosen, dataset,
-                             holdout, partial_credit, sandbox, seed)  # fmt: skip
+                             holdout, partial_credit, sandbox, seed, selection)  # fmt: skip
             console.print(f"training {level_name}: coverage level {level}/{ladder_levels} from {base_name}")
             finished.append((level_name, train_and_register(spec, level_name)))
     except (ValueError, ModelError, OSError) as e:

@@ -89,8 +89,10 @@ def parse_row(row: dict, file: str, line: int, hidden: str = "private+public") -
         test_type=test_type,
         func_name=func_name,
         starter_code=row.get("starter_code") or "",
-        difficulty=row.get("difficulty", "unknown"),
+        difficulty=str(row.get("difficulty") or "unknown").lower(),
         source=f"livecodebench/{row.get('platform', 'unknown')}",
+        contest_date=str(row.get("contest_date") or ""),
+        platform=str(row.get("platform") or "").lower(),
     )
 
 
