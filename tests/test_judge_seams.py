@@ -123,3 +123,36 @@ def test_a_judge_failure_is_retried_a_bounded_number_of_times(tmp_path):
             outcomes.append((result.verdict, retry))
     assert outcomes == [(Verdict.IE, True)] * (JUDGE_ATTEMPTS - 1) + [(Verdict.IE, False)] * 2
     assert "engine down" in result.detail
+
+
+DOUBLE = Problem(id="double", statement="", test_type="functional", func_name="f", time_limit_s=1.0,
+                 tests=tuple(Test(f"{n}\n", str(2 * n)) for n in (1, 22, 333, 4444, 55555)))  # fmt: skip
+FUNCTIONAL = {
+    "right": "class Solution:\n    def f(self, n):\n        return 2 * n\n",
+    "wrong on one test": "class Solution:\n    def f(self, n):\n        return 2 * n + (n == 333)\n",
+    "raises on one test": "class Solution:\n    def f(self, n):\n        assert n != 333\n        return 2 * n\n",
+    "slow on one test": "class Solution:\n    def f(self, n):\n        while n == 333:\n            pass\n        return 2 * n\n",
+    "hog on one test": "class Solution:\n    def f(self, n):\n        x = [0] * (10**9 if n == 333 else 1)\n        return 2 * n\n",
+    "exits on one test": "import sys\nclass Solution:\n    def f(self, n):\n        if n == 333:\n            sys.exit(0)\n        return 2 * n\n",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", FUNCTIONAL)
+def test_one_process_per_submission_gives_the_verdicts_of_one_per_test(name):
+    """Functional tests share a worker process; a failure ends it and the next test gets a fresh one."""
+    verdicts = {}
+    for isolation in ("submission", "test"):
+        options = JudgeOptions(all_tests=True, isolation=isolation, retry_tle=False)
+        result = judge(DOUBLE, FUNCTIONAL[name], LocalBackend(), options)
+        verdicts[isolation] = [t.verdict for t in result.tests]
+    assert verdicts["submission"] == verdicts["test"]
+    assert verdicts["test"][:2] == [Verdict.AC, Verdict.AC] and verdicts["test"][3:] == [Verdict.AC] * 2
+
+
+def test_a_worker_measures_each_test_on_its_own():
+    code = "class Solution:\n    def f(self, n):\n        x = bytearray(n * 200)\n        s = 0\n        for i in range(n * 20):\n            s += i\n        return 2 * n\n"
+    result = judge(DOUBLE, code, LocalBackend())
+    times, memory = [t.time_s for t in result.tests], [t.memory_mb for t in result.tests]
+    assert result.verdict == Verdict.AC
+    assert times[-1] > 10 * max(times[0], 0.001) and memory[-1] > memory[0] + 5  # the last is the big one
+    assert times[0] < 0.05  # not the sum of everything before it

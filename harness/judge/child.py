@@ -41,22 +41,17 @@ sys.setrecursionlimit(50000)
 """
 
 
-def child(job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
-    """In the forked process: apply the limits, wire the pipes, run the submission. Never returns."""
+def enter_sandbox(job, pipes: dict[str, int], workdir: str) -> None:
+    """In the forked process: apply the limits, join the test group, drop privileges, wire the pipes.
+    Any failure ends the process before the submission runs (the runner then reports an IE)."""
     try:
         os.setpgid(0, 0)
         job.inputs.clear()
         for fd in job.referee.fds:  # a test must not talk to the referee
             os.close(fd)
         os.chdir(workdir)
-        os.environ.update(
-            HOME=workdir,
-            TMPDIR=workdir,
-            PATH="/usr/bin:/bin",
-            LANG="C.UTF-8",
-            OMP_NUM_THREADS="1",
-            OPENBLAS_NUM_THREADS="1",
-        )
+        os.environ.update(HOME=workdir, TMPDIR=workdir, PATH="/usr/bin:/bin", LANG="C.UTF-8",
+                          OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")  # fmt: skip
         hard_cpu = int(job.cpu) + 2  # a backstop: the parent enforces the precise limit
         resource.setrlimit(resource.RLIMIT_CPU, (hard_cpu, hard_cpu))
         resource.setrlimit(resource.RLIMIT_AS, (job.address_base + job.memory,) * 2)
@@ -76,17 +71,13 @@ def child(job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
         os.close(pipes["ready"])
     except BaseException:
         os._exit(1)
+
+
+def run_and_exit(run) -> None:
+    """Run the submission's part, then end the process with the status the runner reads."""
     status = 0
     try:
-        if job.functional:
-            namespace = job.prelude  # this process is thrown away: no copy (a copy touches every object)
-            exec(job.code, namespace)
-            args = [json.loads(line) for line in input_text.split("\n") if line.strip()]
-            result = getattr(namespace["Solution"](), job.func_name)(*args)
-            with os.fdopen(pipes["result"], "w") as f:
-                json.dump(result, f, default=list)
-        else:
-            exec(job.code, {"__name__": "__main__", "__builtins__": __builtins__})
+        run()
         sys.stdout.flush()
     except SystemExit as e:
         status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
@@ -103,3 +94,46 @@ def child(job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
     except BaseException:
         status = status or 1
     os._exit(status)
+
+
+def child(job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
+    """A test process for one test. Never returns."""
+    enter_sandbox(job, pipes, workdir)
+
+    def run() -> None:
+        if job.functional:
+            namespace = job.prelude  # this process is thrown away: no copy (a copy touches every object)
+            exec(job.code, namespace)
+            result = getattr(namespace["Solution"](), job.func_name)(*arguments(input_text))
+            with os.fdopen(pipes["result"], "w") as f:
+                json.dump(result, f, default=list)
+        else:
+            exec(job.code, {"__name__": "__main__", "__builtins__": __builtins__})
+
+    run_and_exit(run)
+
+
+def worker(job, pipes: dict[str, int], workdir: str) -> None:
+    """A test process for every functional test of a submission, one after another, each with a
+    fresh `Solution()` (as LeetCode runs them): it reads a test as `<length>\n<input>` on stdin and
+    answers `<length>\n<JSON>` on the result pipe. The first failure ends it. Never returns."""
+    enter_sandbox(job, pipes, workdir)
+
+    def serve() -> None:
+        exec(job.code, job.prelude)
+        solution = job.prelude["Solution"]
+        stdin = sys.stdin.buffer
+        with os.fdopen(pipes["result"], "wb") as results:
+            while header := stdin.readline():
+                text = stdin.read(int(header)).decode()
+                data = json.dumps(getattr(solution(), job.func_name)(*arguments(text)), default=list).encode()
+                sys.stdout.flush()
+                results.write(b"%d\n" % len(data) + data)
+                results.flush()
+
+    run_and_exit(serve)
+
+
+def arguments(text: str) -> list:
+    """A functional test's input: one JSON value per line."""
+    return [json.loads(line) for line in text.split("\n") if line.strip()]

@@ -75,16 +75,23 @@ class ProcessGroup:
     """The test's own process group: what a runner that cannot change uid can reach."""
 
     def __init__(self) -> None:
-        self.pid = 0
+        self.pid, self.cpu_base = 0, 0.0
 
     def enter(self) -> None:
         """In the test process, before it drops privileges."""
 
-    def start(self, pid: int) -> None:
+    def start(self, pid: int, fresh: bool = True) -> None:
+        """A test starts in process `pid` (`fresh`: just forked, so the group has used no CPU yet):
+        CPU is counted from here."""
         self.pid = pid
+        self.cpu_base = self._cpu_total(fresh)
 
     def cpu_seconds(self) -> float:
-        return process_cpu(self.pid)
+        """CPU time of the group's processes since the test started."""
+        return self._cpu_total() - self.cpu_base
+
+    def _cpu_total(self, fresh: bool = False) -> float:
+        return 0.0 if fresh else process_cpu(self.pid)
 
     def kill(self, thorough: bool) -> bool:
         """Kill the test's processes; `thorough` also those that left its process group. False when
@@ -98,20 +105,12 @@ class UidGroup(ProcessGroup):
     def __init__(self, uid: int) -> None:
         super().__init__()
         self.uid = uid
-        self.reaped_base = 0.0
 
-    def start(self, pid: int) -> None:
-        super().start(pid)
-        self.reaped_base = self._reaped()
-
-    @staticmethod
-    def _reaped() -> float:
-        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return usage.ru_utime + usage.ru_stime
-
-    def cpu_seconds(self) -> float:
-        live = sum(process_cpu(pid, with_children=True) for pid in pids_of(self.uid))
-        return live + self._reaped() - self.reaped_base
+    def _cpu_total(self, fresh: bool = False) -> float:
+        """Live processes of the uid (with the children they reaped), plus those we reaped."""
+        live = 0.0 if fresh else sum(process_cpu(pid, with_children=True) for pid in pids_of(self.uid))
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return live + reaped.ru_utime + reaped.ru_stime
 
     def kill(self, thorough: bool) -> bool:
         if not thorough:
@@ -143,23 +142,15 @@ class CgroupGroup(ProcessGroup):
         os.makedirs(self.path, exist_ok=True)
         if not os.path.exists(os.path.join(self.path, "cgroup.kill")):  # kernels before 5.14
             raise OSError(f"{self.path}: no cgroup.kill")
-        self.cpu_base = 0.0
         self.kill(thorough=True)  # what a runner killed before its clean-up left behind
 
     def enter(self) -> None:
         with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
             f.write("0")
 
-    def start(self, pid: int) -> None:
-        super().start(pid)
-        self.cpu_base = self._usage()
-
-    def _usage(self) -> float:
+    def _cpu_total(self, fresh: bool = False) -> float:
         with open(os.path.join(self.path, "cpu.stat")) as f:
             return int(f.readline().split()[1]) / 1e6  # usage_usec comes first
-
-    def cpu_seconds(self) -> float:
-        return self._usage() - self.cpu_base
 
     def _populated(self) -> bool:
         with open(os.path.join(self.path, "cgroup.events")) as f:

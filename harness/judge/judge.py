@@ -29,6 +29,8 @@ class JudgeOptions:
     output_limit_bytes: int = OUTPUT_LIMIT_BYTES
     retry_tle: bool = True
     """Run a test that exceeded a time limit once more: TLE stands only if it happens twice."""
+    isolation: str = "submission"
+    """Functional tests share one process per submission ("submission") or get one each ("test")."""
 
 
 def default_concurrency() -> int:
@@ -49,6 +51,7 @@ def judge_job(problem: Problem, code: str, tests: Sequence[TestCase], options: J
         tests=list(tests),
         stop_on_failure=not options.all_tests,
         retry_tle=options.retry_tle,
+        isolation=options.isolation,
     )
 
 

@@ -18,20 +18,18 @@ import shutil
 import socket
 import sys
 import tempfile
-import time
 
 from checkers import CHECKERS
-from child import PRELUDE, child
+from child import PRELUDE
 from containment import group_for, private_scratch
+from execution import test_runner
 from referee import split
-from supervisor import classify, supervise
 from wire import (
     WALL_FACTOR,
     CompileError,
     Done,
     InternalError,
     JudgeJob,
-    TestReport,
     encode_event,
     read_header,
 )
@@ -58,6 +56,7 @@ class Job:
         # Only root can move tests to a uid of their own; only then is every process of it theirs.
         self.uid = spec.test_uid if os.geteuid() == 0 else None
         self.nproc = spec.nproc
+        self.isolation = spec.isolation
         self.indices = [t.index for t in spec.tests]
         self.inputs = [t.input for t in spec.tests]
         self.group = group_for(self.uid)
@@ -95,55 +94,6 @@ def isolate_network() -> None:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET) failed: cannot cut the network")
 
 
-def run_test(job: Job, i: int, workdir: str) -> TestReport:
-    ends = {name: os.pipe() for name in ("stdin", "stdout", "stderr", "result", "ready")}
-    child_ends = {
-        "stdin": ends["stdin"][0],
-        "stdout": ends["stdout"][1],
-        "stderr": ends["stderr"][1],
-        "result": ends["result"][1],
-        "ready": ends["ready"][1],
-    }
-    parent_ends = {
-        "stdin": ends["stdin"][1],
-        "stdout": ends["stdout"][0],
-        "stderr": ends["stderr"][0],
-        "result": ends["result"][0],
-        "ready": ends["ready"][0],
-    }
-    sys.stdout.flush()
-    pid = os.fork()
-    if pid == 0:
-        for fd in parent_ends.values():
-            os.close(fd)
-        child(job, job.inputs[i], child_ends, workdir)
-    for fd in child_ends.values():
-        os.close(fd)
-    job.group.start(pid)
-    started = time.monotonic()
-    outputs, reason = supervise(pid, job.inputs[i].encode(), parent_ends, job, started)
-    _, status, usage = os.wait4(pid, 0)
-    cpu = max(usage.ru_utime + usage.ru_stime, job.group.cpu_seconds())
-    verdict, detail = classify(status, reason, cpu, job, outputs)
-    if verdict is None:
-        verdict, detail = job.referee.check(i, outputs["result" if job.functional else "stdout"])
-    # After a pass, a daemon that left the test's process group dies at the end of the submission.
-    if not job.group.kill(thorough=verdict != "AC"):
-        verdict, detail = "IE", "the test's processes could not be killed"
-    empty(workdir)
-    return TestReport(job.indices[i], verdict, round(cpu, 4), round(usage.ru_maxrss / 1024, 2), detail)
-
-
-def empty(workdir: str) -> None:
-    """Leave the private temp dir empty for the next test."""
-    for name in os.listdir(workdir):
-        path = os.path.join(workdir, name)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            os.unlink(path)
-
-
 def emit(event) -> None:
     sys.stdout.write(encode_event(event) + "\n")
     sys.stdout.flush()
@@ -170,15 +120,17 @@ def main() -> None:
     if job.uid is not None:
         os.chown(workdir, job.uid, job.uid)
     try:
+        tests = test_runner(job, workdir)
         for i in range(len(job.inputs)):
-            result = run_test(job, i, workdir)
+            result = tests.run(i)
             if result.verdict == "TLE" and job.retry_tle:
                 # A time limit is a claim about the program, not about a noisy moment of the machine
                 # (a hypervisor can bill stolen time as CPU): it must hold twice to stand.
-                result = run_test(job, i, workdir)
+                result = tests.run(i)
             emit(result)
             if result.verdict != "AC" and job.stop_on_failure:
                 break
+        tests.close()
     finally:
         job.group.kill(thorough=True)
         shutil.rmtree(workdir, ignore_errors=True)

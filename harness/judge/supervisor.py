@@ -30,19 +30,20 @@ def runqueue_wait(pid: int) -> float:
 class LimitWatch:
     """When to look at a test's CPU and wall-clock time next, and whether a limit is reached."""
 
-    def __init__(self, job) -> None:
-        self.job = job
+    def __init__(self, job, pid: int) -> None:
+        self.job, self.pid = job, pid
         self.next_cpu, self.next_wall = job.cpu, job.wall
+        self.waited_before = runqueue_wait(pid)  # a worker process has waited in earlier tests too
 
     def timeout(self, elapsed: float) -> float:
         return max(0.0, min(self.next_cpu, self.next_wall) - elapsed)
 
-    def reached(self, pid: int, elapsed: float) -> str | None:
+    def reached(self, elapsed: float) -> str | None:
         """ "cpu", "wall" or None."""
         job = self.job
         if elapsed >= self.next_wall:
             # Time spent waiting for a CPU is the machine's load, not the submission's sleeping.
-            awake = elapsed - runqueue_wait(pid)
+            awake = elapsed - (runqueue_wait(self.pid) - self.waited_before)
             if awake >= job.wall or elapsed >= job.wall * STARVED_WALL_FACTOR:
                 return "wall"
             self.next_wall = elapsed + max(0.01, job.wall - awake)
@@ -54,70 +55,84 @@ class LimitWatch:
         return None
 
 
-def supervise(pid: int, data: bytes, fds: dict[str, int], job, started: float):
-    """Feed stdin, drain the outputs, and kill the child at a CPU, wall or output limit."""
-    sel = selectors.DefaultSelector()
-    names = {fds[n]: n for n in ("stdout", "stderr", "result", "ready")}
-    outputs = {n: bytearray() for n in names.values()}
-    for fd in names:
-        sel.register(fd, selectors.EVENT_READ)
-    stdin = StdinFeed(fds["stdin"], data, sel)
-    pidfd = os.pidfd_open(pid)
-    sel.register(pidfd, selectors.EVENT_READ)
-    watch, reason = LimitWatch(job), None
+READ_ENDS = ("stdout", "stderr", "result", "ready")
+
+
+class Channels:
+    """A test process's pipes and pidfd under one selector; a worker keeps them open across tests."""
+
+    def __init__(self, pid: int, fds: dict[str, int]) -> None:
+        self.pid, self.exited = pid, False
+        self.sel = selectors.DefaultSelector()
+        self.names = {fds[n]: n for n in READ_ENDS}
+        for fd in self.names:
+            self.sel.register(fd, selectors.EVENT_READ)
+        self.stdin = fds["stdin"]
+        os.set_blocking(self.stdin, False)
+        self.pidfd = os.pidfd_open(pid)
+        self.sel.register(self.pidfd, selectors.EVENT_READ)
+
+    def close(self) -> None:
+        self.sel.close()
+        for fd in (self.pidfd, self.stdin, *self.names):
+            if fd >= 0:
+                os.close(fd)
+        self.stdin = -1
+
+
+def supervise(ch: Channels, data: bytes, job, last: bool = True, complete=None):
+    """Feed `data` to the process's stdin (closing it after when `last`), drain its outputs, and kill
+    it at a CPU, wall or output limit; stop when it exits or `complete(outputs)` holds."""
+    outputs = {n: bytearray() for n in READ_ENDS}
+    stdin = StdinFeed(ch, data, last)
+    watch, reason, started = LimitWatch(job, ch.pid), None, time.monotonic()
     while reason is None:
-        exited = False
-        for key, _ in sel.select(watch.timeout(time.monotonic() - started)):
-            if key.fd == pidfd:
-                exited = True
-            elif key.fd == stdin.fd:
+        for key, _ in ch.sel.select(watch.timeout(time.monotonic() - started)):
+            if key.fd == ch.pidfd:
+                ch.exited = True
+            elif key.fd == ch.stdin:
                 stdin.write()
-            elif not drain(key.fd, names, outputs):
-                sel.unregister(key.fd)
+            elif not drain(key.fd, ch.names, outputs):
+                ch.sel.unregister(key.fd)
         if len(outputs["stdout"]) > job.output or len(outputs["result"]) > job.output:
             reason = "OLE"
-        elif exited:
+        elif ch.exited or (complete is not None and complete(outputs)):
             break
-        reason = reason or watch.reached(pid, time.monotonic() - started)
+        reason = reason or watch.reached(time.monotonic() - started)
     if reason is not None:
-        os.kill(pid, signal.SIGKILL)
-    else:
-        drain_rest(names, outputs, job.output)
+        os.kill(ch.pid, signal.SIGKILL)
+    elif ch.exited:
+        drain_rest(ch.names, outputs, job.output)
         if len(outputs["stdout"]) > job.output:
             reason = "OLE"
-    stdin.close()
-    sel.close()
-    for fd in (pidfd, *names):
-        os.close(fd)
     return {n: bytes(b) for n, b in outputs.items()}, reason
 
 
 class StdinFeed:
-    """Writes a test's input to the child's stdin as the pipe accepts it, then closes it."""
+    """Writes a test's input to the child's stdin as the pipe accepts it, closing it after if `last`."""
 
-    def __init__(self, fd: int, data: bytes, sel: selectors.BaseSelector) -> None:
-        self.fd, self.view, self.offset, self.sel = fd, memoryview(data), 0, sel
-        os.set_blocking(fd, False)
+    def __init__(self, ch: Channels, data: bytes, last: bool) -> None:
+        self.ch, self.view, self.offset, self.last = ch, memoryview(data), 0, last
         if data:
-            sel.register(fd, selectors.EVENT_WRITE)
-        else:
-            self.close()
+            ch.sel.register(ch.stdin, selectors.EVENT_WRITE)
+        elif last:
+            self._close()
 
     def write(self) -> None:
         try:
-            self.offset += os.write(self.fd, self.view[self.offset : self.offset + CHUNK])
+            self.offset += os.write(self.ch.stdin, self.view[self.offset : self.offset + CHUNK])
         except BlockingIOError:
             return
         except BrokenPipeError:
             self.offset = len(self.view)
         if self.offset >= len(self.view):
-            self.sel.unregister(self.fd)
-            self.close()
+            self.ch.sel.unregister(self.ch.stdin)
+            if self.last:
+                self._close()
 
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+    def _close(self) -> None:
+        os.close(self.ch.stdin)
+        self.ch.stdin = -1
 
 
 def drain_rest(names: dict[int, str], outputs: dict[str, bytearray], limit: int) -> None:

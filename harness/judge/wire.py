@@ -46,6 +46,10 @@ class JudgeJob(NamedTuple):
     them; otherwise tests share the runner's uid and nothing is swept."""
     nproc: int = 64
     """Process limit of the tests' uid, when they have one."""
+    isolation: str = "submission"
+    """Functional tests: "submission" runs them one after another in one process (a fresh
+    `Solution()` each, as LeetCode does; a failure ends it), "test" gives each its own process.
+    stdin tests always get a process each."""
 
     def encode(self) -> bytes:
         blank = self._replace(tests=[t._replace(output="") for t in self.tests])

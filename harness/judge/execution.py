@@ -1,0 +1,160 @@
+"""Running a submission's tests: one process per test (stdin problems, as on Codeforces), or one
+worker process for all of a functional submission's tests (as LeetCode does), each with its own
+CPU, memory and output accounting; a failure ends the worker and the next test gets a fresh one.
+Standard library only (it travels with the runner)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+
+from child import child, worker
+from supervisor import Channels, classify, supervise
+from wire import TestReport
+
+PIPES = ("stdin", "stdout", "stderr", "result", "ready")
+
+
+def spawn(job, workdir: str, target, *args) -> tuple[int, dict[str, int]]:
+    """Fork a test process running `target(job, *args, pipes, workdir)`: its pid and our pipe ends."""
+    ends = {name: os.pipe() for name in PIPES}
+    theirs = {n: ends[n][0] if n == "stdin" else ends[n][1] for n in PIPES}
+    ours = {n: ends[n][1] if n == "stdin" else ends[n][0] for n in PIPES}
+    sys.stdout.flush()
+    pid = os.fork()
+    if pid == 0:
+        for fd in ours.values():
+            os.close(fd)
+        target(job, *args, theirs, workdir)
+    for fd in theirs.values():
+        os.close(fd)
+    return pid, ours
+
+
+def verdict_of(job, i: int, status: int, reason, cpu: float, outputs: dict[str, bytes], answer: bytes):
+    verdict, detail = classify(status, reason, cpu, job, outputs)
+    if verdict is None:
+        verdict, detail = job.referee.check(i, answer)
+    return verdict, detail
+
+
+def empty(workdir: str) -> None:
+    """Leave the private temp dir empty for the next test."""
+    for name in os.listdir(workdir):
+        path = os.path.join(workdir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.unlink(path)
+
+
+class PerTest:
+    """A fresh process for every test."""
+
+    def __init__(self, job, workdir: str) -> None:
+        self.job, self.workdir = job, workdir
+
+    def run(self, i: int) -> TestReport:
+        job = self.job
+        pid, fds = spawn(job, self.workdir, child, job.inputs[i])
+        job.group.start(pid)
+        channels = Channels(pid, fds)
+        outputs, reason = supervise(channels, job.inputs[i].encode(), job)
+        channels.close()
+        _, status, usage = os.wait4(pid, 0)
+        cpu = max(usage.ru_utime + usage.ru_stime, job.group.cpu_seconds())
+        answer = outputs["result" if job.functional else "stdout"]
+        verdict, detail = verdict_of(job, i, status, reason, cpu, outputs, answer)
+        # After a pass, a daemon that left the test's process group dies at the end of the submission.
+        if not job.group.kill(thorough=verdict != "AC"):
+            verdict, detail = "IE", "the test's processes could not be killed"
+        empty(self.workdir)
+        return TestReport(job.indices[i], verdict, round(cpu, 4), round(usage.ru_maxrss / 1024, 2), detail)
+
+    def close(self) -> None:
+        pass
+
+
+def answer_of(outputs: dict[str, bytearray | bytes]) -> bytes | None:
+    """The worker's `<length>\\n<JSON>` answer once all of it has arrived."""
+    head, newline, rest = bytes(outputs["result"]).partition(b"\n")
+    return rest if newline and len(rest) >= int(head) else None
+
+
+class PerSubmission:
+    """One worker process for a functional submission's tests, replaced after any failure."""
+
+    def __init__(self, job, workdir: str) -> None:
+        self.job, self.workdir = job, workdir
+        self.pid, self.channels, self.ready = 0, None, False
+
+    def run(self, i: int) -> TestReport:
+        job = self.job
+        if self.channels is None:
+            self.pid, fds = spawn(job, self.workdir, worker)
+            self.channels, self.ready = Channels(self.pid, fds), False
+        data = job.inputs[i].encode()
+        job.group.start(self.pid, fresh=False)
+        reset_peak_memory(self.pid)
+        outputs, reason = supervise(self.channels, b"%d\n" % len(data) + data, job, last=False,
+                                    complete=lambda out: answer_of(out) is not None)  # fmt: skip
+        self.ready = self.ready or bool(outputs["ready"])
+        outputs["ready"] = b"1" if self.ready else b""
+        cpu, memory = job.group.cpu_seconds(), peak_memory_mb(self.pid)
+        answer = answer_of(outputs)
+        if reason is None and not self.channels.exited and answer is not None:
+            verdict, detail = verdict_of(job, i, 0, "cpu" if cpu > job.cpu else None, cpu, outputs, answer)
+        else:
+            status, rusage_memory = self.stop()
+            memory = max(memory, rusage_memory)
+            verdict, detail = verdict_of(job, i, status, reason, cpu, outputs, answer or b"")
+        if verdict != "AC":
+            self.stop()
+            if not job.group.kill(thorough=True):
+                verdict, detail = "IE", "the test's processes could not be killed"
+            empty(self.workdir)
+        return TestReport(job.indices[i], verdict, round(cpu, 4), round(memory, 2), detail)
+
+    def stop(self) -> tuple[int, float]:
+        """End the worker: its wait status and peak memory (MB)."""
+        if self.channels is None:
+            return 0, 0.0
+        if not self.channels.exited:
+            os.kill(self.pid, signal.SIGKILL)
+        self.channels.close()
+        self.channels = None
+        _, status, usage = os.wait4(self.pid, 0)
+        return status, usage.ru_maxrss / 1024
+
+    def close(self) -> None:
+        self.stop()
+
+
+def reset_peak_memory(pid: int) -> None:
+    """Start the process's peak resident size (VmHWM) afresh, so it measures this test alone."""
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_memory_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def test_runner(job, workdir: str) -> PerTest | PerSubmission:
+    return (
+        PerSubmission(job, workdir)
+        if job.functional and job.isolation == "submission"
+        else PerTest(job, workdir)
+    )
