@@ -15,7 +15,7 @@ from rich.table import Table
 from codefront.agents.context import Budgets
 from codefront.agents.modes import MODES, mode_spec
 from codefront.harness.judge.judge import JudgeOptions, judge
-from codefront.harness.loaders import BUILTIN, ProblemLoadError, describe_formats, load_problems
+from codefront.harness.loaders import BUILTIN, LCB_NAME, ProblemLoadError, describe_formats, load_problems
 from codefront.harness.models.cli import models_command, serve_command
 from codefront.harness.models.errors import ModelError
 from codefront.harness.problems import DEFAULT_LEVELS
@@ -49,7 +49,10 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 MODE_HELP = "; ".join(f"{spec.name}: {spec.summary}" for spec in MODES.values()) + "."
 SANDBOX_NAMES = " or ".join(BACKENDS)
-DATASET_HELP = f"'{BUILTIN}', a problem file or a folder of them; formats: {describe_formats()}."
+DATASET_HELP = (
+    f"'{BUILTIN}', '{LCB_NAME}' or '{LCB_NAME}:release_vN' (LiveCodeBench from the hub), a problem file "
+    f"or a folder of them; formats: {describe_formats()}."
+)
 
 
 @app.callback()

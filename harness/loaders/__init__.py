@@ -11,9 +11,12 @@ from pathlib import Path
 
 from codefront.harness.loaders.base import Loaded, LoadOptions, ProblemFormat, ProblemLoadError
 from codefront.harness.loaders.lcb import LCB
+from codefront.harness.loaders.lcb_hub import DatasetUnavailable, load_release
 from codefront.harness.loaders.native import NATIVE
 
 BUILTIN = "builtin"
+LCB_NAME = "lcb"
+"""LiveCodeBench from the Hugging Face hub: `lcb` (latest release) or `lcb:release_v6`, `lcb:v6`..."""
 FORMATS: dict[str, ProblemFormat] = {NATIVE.name: NATIVE, LCB.name: LCB}
 """Every file format by name, in registration order."""
 
@@ -37,7 +40,8 @@ def format_of(path: Path) -> ProblemFormat:
 
 
 def load_problems(source: str, strict: bool = False, hidden: str = "private+public") -> Loaded:
-    """`builtin`, a file in a registered format, or a folder of such files.
+    """`builtin`, LiveCodeBench by name (`lcb`, `lcb:release_v6`), a file in a registered format, or
+    a folder of such files.
 
     A malformed problem, or a file in the folder that no format recognises, becomes an error in
     `Loaded.errors` and the rest still load; with `strict` the first one is raised instead. A
@@ -48,10 +52,14 @@ def load_problems(source: str, strict: bool = False, hidden: str = "private+publ
         from codefront.harness.builtin import load_builtin
 
         return Loaded(load_builtin())
-    path = Path(source)
-    if not path.exists():
-        raise FileNotFoundError(f"{source}: no such problem file or folder (or use '{BUILTIN}')")
     options = LoadOptions(strict, hidden)
+    path = Path(source)
+    if (source == LCB_NAME or source.startswith(f"{LCB_NAME}:")) and not path.exists():
+        return load_release(source, options)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{source}: no such problem file or folder (or use '{BUILTIN}', '{LCB_NAME}' or '{LCB_NAME}:release_vN')"
+        )
     if not path.is_dir():
         return format_of(path).load(path, options)
     suffixes = {suffix for fmt in FORMATS.values() for suffix in fmt.suffixes}
@@ -70,6 +78,8 @@ def load_problems(source: str, strict: bool = False, hidden: str = "private+publ
 
 __all__ = [
     "BUILTIN",
+    "LCB_NAME",
+    "DatasetUnavailable",
     "FORMATS",
     "LoadOptions",
     "Loaded",
