@@ -126,6 +126,10 @@ def judge_command(
     all_tests: Annotated[
         bool, typer.Option("--all-tests", help="Run every test, not just to the first failure.")
     ] = False,
+    isolation: Annotated[
+        str,
+        typer.Option(help="Functional tests: 'submission' (one process for all, as LeetCode) or 'test'."),
+    ] = "submission",
     sandbox: Annotated[
         str | None, typer.Option(help=f"{SANDBOX_NAMES} (default: $CODEFRONT_SANDBOX, else local).")
     ] = None,
@@ -133,6 +137,8 @@ def judge_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Judge one submission against a problem's hidden tests."""
+    if isolation not in ("submission", "test"):
+        raise fail(f"--isolation must be 'submission' or 'test', got {isolation!r}")
     if levels < 1:
         raise fail(f"--levels must be at least 1, got {levels}")
     if time_limit is not None and time_limit <= 0:
@@ -151,7 +157,11 @@ def judge_command(
     if found is None:
         raise fail(f"{problems}: no problem with id {problem!r}")
     options = JudgeOptions(
-        levels=levels, all_tests=all_tests, time_limit_s=time_limit, memory_limit_mb=memory_limit
+        levels=levels,
+        all_tests=all_tests,
+        time_limit_s=time_limit,
+        memory_limit_mb=memory_limit,
+        isolation=isolation,
     )
     result = judge(found, source, backend, options)
     if as_json:
