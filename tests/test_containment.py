@@ -21,7 +21,7 @@ from codefront.harness.problems import Problem, Test
 from codefront.sandbox import backend_named
 
 ROOT = Path(__file__).resolve().parents[1]
-ECHO = Problem(id="echo", statement="Print the line you read.", tests=(Test("answer-7f3a\n", "answer-7f3a\n"),),
+ECHO = Problem(id="echo", statement="Print 'answer-' and the line you read.", tests=(Test("7f3a\n", "answer-7f3a\n"),),
                time_limit_s=1.0, memory_limit_mb=256)  # fmt: skip
 OPTIONS = JudgeOptions(output_limit_bytes=1 << 20)
 WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")
@@ -34,13 +34,13 @@ for d in ("/tmp", "/var/tmp", "/dev/shm"):
     except OSError:
         pass
 ctypes.CDLL(None).shmget(0x0CF1EA, 4096, 0o1666)  # IPC_CREAT | 0666
-print(input())
+print('answer-' + input().strip())
 """
 FIND_FILES = """
 import os
 left = [n for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d) for n in os.listdir(d) if n.startswith("cf-leak")]
 shm = [l for l in open("/proc/sysvipc/shm").read().splitlines()[1:] if l.split()[0] == str(0x0CF1EA)]
-print(input() if not left and not shm else "left: %s %s" % (left, shm))
+print("answer-" + input().strip() if not left and not shm else "left: %s %s" % (left, shm))
 """
 SCAN_MEMORY = r"""
 import ctypes, re
@@ -61,19 +61,19 @@ for pid in os.listdir("/proc"):
             seen += open(f"/proc/{pid}/{name}", errors="replace").read()
         except OSError:
             pass
-print("leaked" if "sk-host-only" in seen or "answer-7f3a" in seen.replace(os.environ.get("X", ""), "") else input())
+print("leaked" if "sk-host-only" in seen or "answer-7f3a" in seen else "answer-" + input().strip())
 """
 HOSTILE = {
     "fork bomb that survives failed forks": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", {Verdict.TLE}),
     "fork during kill": ("import os\nwhile True:\n    if os.fork() > 0:\n        os._exit(0)\n", {Verdict.WA}),
-    "setsid double-fork daemon": ("import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execvp('sleep', ['sleep', '4201'])\n    os._exit(0)\nprint(input())\n", {Verdict.AC}),
+    "setsid double-fork daemon": ("import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        os.execvp('sleep', ['sleep', '4201'])\n    os._exit(0)\nprint('answer-' + input().strip())\n", {Verdict.AC}),
     "thread bomb": ("import threading\ndef spin():\n    while True:\n        pass\nfor _ in range(10000):\n    threading.Thread(target=spin, daemon=True).start()\n", {Verdict.RE, Verdict.TLE}),
-    "stops itself": ("import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)\nprint(input())\n", {Verdict.TLE}),
+    "stops itself": ("import os, signal\nos.kill(os.getpid(), signal.SIGSTOP)\nprint('answer-' + input().strip())\n", {Verdict.TLE}),
     "closes its stdout": ("import os\nos.close(1)\n", {Verdict.WA}),
-    "redirects its stdout": ("import os\nos.dup2(os.open(os.devnull, os.O_WRONLY), 1)\nprint(input())\n", {Verdict.WA}),
+    "redirects its stdout": ("import os\nos.dup2(os.open(os.devnull, os.O_WRONLY), 1)\nprint('answer-' + input().strip())\n", {Verdict.WA}),
     "writes /proc/self/fd/1 in a loop": ("f = open('/proc/self/fd/1', 'w')\nwhile True:\n    f.write('x' * 65536)\n", {Verdict.OLE, Verdict.RE}),
     "one giant line": ("import sys\nsys.stdout.write('9' * (1 << 24))\n", {Verdict.OLE}),
-    "deep recursion": ("import sys\nsys.setrecursionlimit(10**7)\ndef f(n):\n    return f(n + 1)\nf(0)\n", {Verdict.RE, Verdict.MLE}),
+    "deep recursion": ("import sys\nsys.setrecursionlimit(10**7)\ndef f(n):\n    return f(n + 1)\nf(0)\n", {Verdict.RE, Verdict.MLE, Verdict.TLE}),
     "reads other processes' secrets": (SCAN_PROC, {Verdict.AC}),
     "reads the expected output from its memory": (SCAN_MEMORY, {Verdict.WA}),
     "leaves files and shared memory": (LEAVE_FILES, {Verdict.AC}),
