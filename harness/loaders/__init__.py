@@ -1,5 +1,6 @@
 """Problem loaders: one registry of file formats (LiveCodeBench JSONL rows, native YAML/JSON files,
-and any format registered later), and the built-in suite by name.
+CodeContests and TACO/APPS rows as JSONL or Parquet, and any format registered later), the built-in
+suite and LiveCodeBench by name.
 
 A file goes to the most recently registered format whose suffixes include the file's and that
 recognises its content, so a second `.jsonl` format needs only `register_format`, no CLI change.
@@ -10,14 +11,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from codefront.harness.loaders.base import Loaded, LoadOptions, ProblemFormat, ProblemLoadError
+from codefront.harness.loaders.code_contests import CODE_CONTESTS
 from codefront.harness.loaders.lcb import LCB
 from codefront.harness.loaders.lcb_hub import DatasetUnavailable, load_release
 from codefront.harness.loaders.native import NATIVE
+from codefront.harness.loaders.taco import TACO
 
 BUILTIN = "builtin"
 LCB_NAME = "lcb"
 """LiveCodeBench from the Hugging Face hub: `lcb` (latest release) or `lcb:release_v6`, `lcb:v6`..."""
-FORMATS: dict[str, ProblemFormat] = {NATIVE.name: NATIVE, LCB.name: LCB}
+FORMATS: dict[str, ProblemFormat] = {fmt.name: fmt for fmt in (NATIVE, LCB, CODE_CONTESTS, TACO)}
 """Every file format by name, in registration order."""
 
 
