@@ -14,6 +14,7 @@ from rich.table import Table
 
 from codefront.agents.context import Budgets
 from codefront.agents.modes import MODES, mode_spec
+from codefront.harness.generations_cli import GenerationsRequest, judge_generations_command
 from codefront.harness.judge.judge import JudgeOptions, judge
 from codefront.harness.loaders import BUILTIN, LCB_NAME, ProblemLoadError, describe_formats, load_problems
 from codefront.harness.models.cli import models_command, serve_command
@@ -116,8 +117,26 @@ def run_command(
 @app.command("judge")
 def judge_command(
     problems: Annotated[str, typer.Option(help=DATASET_HELP)],
-    problem: Annotated[str, typer.Option(help="Problem id.")],
-    code: Annotated[Path, typer.Option(help="Python file with the submission.")],
+    problem: Annotated[
+        str | None, typer.Option(help="Problem id (with --generations: comma-separated ids to keep).")
+    ] = None,
+    code: Annotated[Path | None, typer.Option(help="Python file with the submission.")] = None,
+    generations: Annotated[
+        Path | None,
+        typer.Option(help="Generations made elsewhere: LiveCodeBench's JSON list, or JSONL of problem+code."),
+    ] = None,
+    skip_unknown: Annotated[
+        bool, typer.Option("--skip-unknown", help="Skip generations for problems the dataset lacks.")
+    ] = False,
+    db: Annotated[
+        Path | None, typer.Option(help="With --generations: store them in this results store.")
+    ] = None,
+    model: Annotated[str | None, typer.Option(help="With --db: the name they are stored under.")] = None,
+    difficulty: DifficultyOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    platform: PlatformOption = None,
+    limit: LimitOption = None,
     time_limit: Annotated[
         float | None, typer.Option(help="CPU seconds per test (overrides the problem).")
     ] = None,
@@ -134,9 +153,11 @@ def judge_command(
         str | None, typer.Option(help=f"{SANDBOX_NAMES} (default: $CODEFRONT_SANDBOX, else local).")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop at the first malformed problem.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object (per generation with --generations).")
+    ] = False,
 ) -> None:
-    """Judge one submission against a problem's hidden tests."""
+    """Judge one submission (--problem, --code), or a file of generations, against hidden tests."""
     if isolation not in ("submission", "test"):
         raise fail(f"--isolation must be 'submission' or 'test', got {isolation!r}")
     if levels < 1:
@@ -145,17 +166,12 @@ def judge_command(
         raise fail(f"--time-limit must be positive, got {time_limit}")
     if memory_limit is not None and memory_limit <= 0:
         raise fail(f"--memory-limit must be positive, got {memory_limit}")
-    try:
-        loaded = load_problems(problems, strict)
-        source = code.read_text()
-        backend = backend_named(sandbox)
-    except (OSError, ProblemLoadError, ValueError) as e:
-        raise fail(str(e)) from None
-    for error in loaded.errors:
-        err_console.print(f"[yellow]skipped:[/] {error}", highlight=False)
-    found = next((p for p in loaded.problems if p.id == problem), None)
-    if found is None:
-        raise fail(f"{problems}: no problem with id {problem!r}")
+    if (generations is None) == (code is None) or (code is not None and problem is None):
+        raise fail("give --problem ID --code FILE, or --generations FILE")
+    if (db is None) != (model is None):
+        raise fail(
+            "--db and --model go together: the store, and the model name the generations are stored as"
+        )
     options = JudgeOptions(
         levels=levels,
         all_tests=all_tests,
@@ -163,6 +179,21 @@ def judge_command(
         memory_limit_mb=memory_limit,
         isolation=isolation,
     )
+    try:
+        loaded = load_problems(problems, strict)
+        backend = backend_named(sandbox)
+        if generations is not None:
+            selection = Selection.parse(problem, difficulty, platform, since, until, limit)
+            request = GenerationsRequest(generations, selection, skip_unknown, db, model)
+            return judge_generations_command(loaded, problems, request, backend, options, as_json)
+        source = code.read_text()
+    except (OSError, ProblemLoadError, ValueError) as e:
+        raise fail(str(e)) from None
+    for error in loaded.errors:
+        err_console.print(f"[yellow]skipped:[/] {error}", highlight=False)
+    found = next((p for p in loaded.problems if p.id == problem), None)
+    if found is None:
+        raise fail(f"{problems}: no problem with id {problem!r}")
     result = judge(found, source, backend, options)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict()) + "\n")
