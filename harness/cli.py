@@ -14,9 +14,18 @@ from rich.table import Table
 
 from codefront.agents.context import Budgets
 from codefront.agents.modes import MODES, mode_spec
+from codefront.harness.calibrate import apply_limits, load_limits
+from codefront.harness.calibrate_cli import LimitsOption, calibrate_command
 from codefront.harness.generations_cli import GenerationsRequest, judge_generations_command
 from codefront.harness.judge.judge import JudgeOptions, judge
-from codefront.harness.loaders import BUILTIN, LCB_NAME, ProblemLoadError, describe_formats, load_problems
+from codefront.harness.loaders import (
+    BUILTIN,
+    LCB_NAME,
+    Loaded,
+    ProblemLoadError,
+    describe_formats,
+    load_problems,
+)
 from codefront.harness.models.cli import models_command, serve_command
 from codefront.harness.models.errors import ModelError
 from codefront.harness.problems import DEFAULT_LEVELS
@@ -95,6 +104,7 @@ def run_command(
     ] = Budgets.max_steps,
     max_tokens: Annotated[int, typer.Option(help="Completion tokens per episode.")] = Budgets.max_tokens,
     wall_time: Annotated[float, typer.Option(help="Seconds per episode.")] = Budgets.wall_time_s,
+    limits: LimitsOption = None,
 ) -> None:
     """Evaluate a model on problems in one mode; re-running the same command resumes."""
     for name, value in (("--samples", samples), ("--levels", levels), ("--concurrency", concurrency)):
@@ -104,7 +114,8 @@ def run_command(
     try:
         selection = Selection.parse(problems, difficulty, platform, since, until, limit)
         config = RunConfig(model=model, mode=mode, dataset=dataset, selection=selection, samples=samples,
-                           levels=levels, concurrency=concurrency, sandbox=sandbox, db=db, budgets=budgets)  # fmt: skip
+                           levels=levels, concurrency=concurrency, sandbox=sandbox, db=db, budgets=budgets,
+                           limits=limits)  # fmt: skip
         mode_spec(mode)
         if sandbox is not None:
             check_backend(sandbox, "--sandbox")
@@ -156,6 +167,7 @@ def judge_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object (per generation with --generations).")
     ] = False,
+    limits: LimitsOption = None,
 ) -> None:
     """Judge one submission (--problem, --code), or a file of generations, against hidden tests."""
     if isolation not in ("submission", "test"):
@@ -181,6 +193,8 @@ def judge_command(
     )
     try:
         loaded = load_problems(problems, strict)
+        if limits is not None:
+            loaded = Loaded(apply_limits(loaded.problems, load_limits(limits)), loaded.errors)
         backend = backend_named(sandbox)
         if generations is not None:
             selection = Selection.parse(problem, difficulty, platform, since, until, limit)
@@ -217,3 +231,4 @@ def judge_command(
 
 
 app.command("report")(report_command)
+app.command("calibrate")(calibrate_command)

@@ -18,6 +18,7 @@ from rich.progress import (
 
 from codefront.agents.context import Budgets, ModeContext
 from codefront.agents.modes import default_sandbox_for, mode_named, prompt_fingerprint
+from codefront.harness.calibrate import apply_limits, load_limits
 from codefront.harness.degeneration import detect
 from codefront.harness.judge.cache import judge_cache_key
 from codefront.harness.judge.judge import JudgeOptions, JudgePool
@@ -51,21 +52,26 @@ class RunConfig:
     """A sandbox backend; by default $CODEFRONT_SANDBOX, else the mode's own (modes.default_sandbox_for)."""
     db: Path = DEFAULT_DB
     budgets: Budgets = Budgets()
+    limits: Path | None = None
+    """Calibrated time limits (`harness calibrate`) replacing the problems' own."""
 
 
 def select_problems(config: RunConfig, console: Console) -> list[Problem]:
     loaded = load_problems(config.dataset)
     for error in loaded.errors:
         console.print(f"[yellow]skipped:[/] {error}", highlight=False)
-    return select(loaded.problems, config.selection, config.dataset)
+    problems = select(loaded.problems, config.selection, config.dataset)
+    return apply_limits(problems, load_limits(config.limits)) if config.limits else problems
 
 
 def run_config(config: RunConfig, model_key: str, spec: ModelSpec, problems: list[Problem]) -> dict:
     """What a run's id hashes: everything that decides its samples (the weights, sampling, every
     prompt text the mode sends, the hidden tests), so changing any of them starts a new run."""
-    unhashed = ("db", "concurrency", "sandbox", "selection")
+    unhashed = ("db", "concurrency", "sandbox", "selection", "limits")
     settings = {k: v for k, v in asdict(config).items() if k not in unhashed}
     settings |= config.selection.config()
+    if config.limits:  # the limits themselves, not the file's name
+        settings["time_limits"] = {p.id: p.time_limit_s for p in problems}
     return {"model_key": model_key, "sampling": spec.sampling(), "system_prompt": spec.system_prompt,
             "prompts": prompt_fingerprint(config.mode, spec.tool_protocol, problems), **settings,
             "tests": [p.tests_hash() for p in problems]}  # fmt: skip
