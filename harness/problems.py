@@ -55,7 +55,13 @@ class Problem:
     def tests_hash(self) -> str:
         """Identifies the hidden tests and how they are checked, for the judge-result cache."""
         payload = json.dumps(
-            [self.test_type, self.func_name, self.checker, sorted(self.checker_args.items()), [(t.input, t.output) for t in self.tests]]
+            [
+                self.test_type,
+                self.func_name,
+                self.checker,
+                sorted(self.checker_args.items()),
+                [(t.input, t.output) for t in self.tests],
+            ]
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
