@@ -156,3 +156,9 @@ def test_a_worker_measures_each_test_on_its_own():
     assert result.verdict == Verdict.AC
     assert times[-1] > 10 * max(times[0], 0.001) and memory[-1] > memory[0] + 5  # the last is the big one
     assert times[0] < 0.05  # not the sum of everything before it
+
+
+def test_call_based_code_without_a_solution_class_calls_the_function():
+    plain = "def f(n):\n    return 2 * n\n"
+    for isolation in ("submission", "test"):
+        assert judge(DOUBLE, plain, LocalBackend(), JudgeOptions(isolation=isolation)).verdict == Verdict.AC

@@ -104,7 +104,7 @@ def child(job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
         if job.functional:
             namespace = job.prelude  # this process is thrown away: no copy (a copy touches every object)
             exec(job.code, namespace)
-            result = getattr(namespace["Solution"](), job.func_name)(*arguments(input_text))
+            result = entry_point(namespace, job.func_name)()(*arguments(input_text))
             with os.fdopen(pipes["result"], "w") as f:
                 json.dump(result, f, default=list)
         else:
@@ -121,17 +121,27 @@ def worker(job, pipes: dict[str, int], workdir: str) -> None:
 
     def serve() -> None:
         exec(job.code, job.prelude)
-        solution = job.prelude["Solution"]
+        fresh = entry_point(job.prelude, job.func_name)
         stdin = sys.stdin.buffer
         with os.fdopen(pipes["result"], "wb") as results:
             while header := stdin.readline():
                 text = stdin.read(int(header)).decode()
-                data = json.dumps(getattr(solution(), job.func_name)(*arguments(text)), default=list).encode()
+                data = json.dumps(fresh()(*arguments(text)), default=list).encode()
                 sys.stdout.flush()
                 results.write(b"%d\n" % len(data) + data)
                 results.flush()
 
     run_and_exit(serve)
+
+
+def entry_point(namespace: dict, func_name: str):
+    """What a functional test calls, made fresh for each test: `Solution().<func_name>` (LeetCode),
+    or a top-level function `<func_name>` where the code defines no Solution (APPS call-based)."""
+    solution = namespace.get("Solution")
+    if solution is None:
+        function = namespace[func_name]
+        return lambda: function
+    return lambda: getattr(solution(), func_name)
 
 
 def arguments(text: str) -> list:
