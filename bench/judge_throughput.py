@@ -1,6 +1,6 @@
 """Judge throughput against two baselines measured in the same run.
 
-    .venv/bin/python bench/judge_throughput.py [--submissions 20] [--tests 200]
+    .venv/bin/python bench/judge_throughput.py [--submissions 20] [--tests 200] [--rounds 3]
 
 Baselines: (a) the floor of starting a fresh `python3 -S -c pass` per test; (b) every test of a
 submission run in one interpreter with no isolation at all (LiveCodeBench's own grader does this).
@@ -16,12 +16,13 @@ import io
 import json
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-from codefront.harness.judge.judge import default_concurrency, judge_many
+from codefront.harness.judge.judge import JudgeOptions, default_concurrency, judge_many
 from codefront.harness.problems import Problem, Test
 from codefront.sandbox.local import LocalBackend, sandbox_python
 
@@ -89,7 +90,7 @@ def spawn_floor(count: int) -> None:
         list(pool.map(lambda _: subprocess.run([python, "-S", "-c", "pass"], check=True), range(count)))
 
 
-def stability() -> str:
+def stability(isolation: str) -> str:
     from codefront.harness.builtin import load_builtin, solutions
 
     items = []
@@ -97,10 +98,12 @@ def stability() -> str:
         for role in ("reference", "brute"):
             if role in solutions(problem.id):
                 items.append((problem, solutions(problem.id)[role]))
-    runs = [[(r.verdict, r.coverage) for r in judge_many(items, LocalBackend())] for _ in range(5)]
+    options = JudgeOptions(isolation=isolation)
+    runs = [[(r.verdict, r.coverage) for r in judge_many(items, LocalBackend(), options)] for _ in range(5)]
     same = all(run == runs[0] for run in runs)
-    return f"{len(items)} submissions x 5 runs at concurrency {default_concurrency()}: " + (
-        "identical verdicts and coverage" if same else "VERDICTS DIFFER"
+    return (
+        f"isolation {isolation}: {len(items)} submissions x 5 runs at concurrency {default_concurrency()}: "
+        + ("identical verdicts and coverage" if same else "VERDICTS DIFFER")
     )
 
 
@@ -120,39 +123,72 @@ class Meter:
         return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def measure(kind: str, size: str, args) -> list[tuple[str, Meter]]:
+    """Median wall and CPU of each method over alternating rounds (the machine is shared)."""
+    items = workload(kind, size, args.submissions, args.tests)
+    methods = {"in-process, no isolation (b)": lambda: in_process_all(items)}
+    isolations = ("submission", "test") if kind == "functional" else ("test",)
+    for isolation in isolations:
+        name = (
+            f"judge: {'one process per submission' if isolation == 'submission' else 'fork per test'}, limits"
+        )
+        methods[name] = lambda isolation=isolation: judge_checked(items, isolation)
+    rounds: dict[str, list[Meter]] = {name: [] for name in methods}
+    for _ in range(args.rounds):
+        for name, method in methods.items():
+            with Meter() as m:
+                method()
+            rounds[name].append(m)
+    sampled = min(args.submissions * args.tests, 1000)
+    with Meter() as floor:
+        spawn_floor(sampled)
+    scale = args.submissions * args.tests / sampled
+    floor.wall, floor.cpu = floor.wall * scale, floor.cpu * scale
+    medians = [(name, median_meter(ms)) for name, ms in rounds.items()]
+    return [*medians, ("fresh python3 -S per test (a)", floor)]
+
+
+def in_process_all(items) -> None:
+    with ProcessPoolExecutor(default_concurrency()) as pool:
+        list(pool.map(in_process, items))
+
+
+def judge_checked(items, isolation: str) -> None:
+    results = judge_many(items, LocalBackend(), JudgeOptions(isolation=isolation))
+    assert all(r.verdict == "AC" for r in results), [r.detail for r in results if r.verdict != "AC"][:3]
+
+
+def median_meter(meters: list[Meter]) -> Meter:
+    m = Meter()
+    m.wall = statistics.median(x.wall for x in meters)
+    m.cpu = statistics.median(x.cpu for x in meters)
+    return m
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--tests", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-stability", action="store_true")
     args = parser.parse_args()
     cores = default_concurrency()
-    print(f"cores: {cores}; {args.submissions} submissions x {args.tests} tests per workload\n")
+    print(f"cores: {cores}; {args.submissions} submissions x {args.tests} tests per workload; "
+          f"medians of {args.rounds} alternating rounds\n")  # fmt: skip
     print("| workload | method | tests/s | submissions/s | vs in-process | tests per CPU-s | vs in-process |")
     print("|---|---|---|---|---|---|---|")
+    total = args.submissions * args.tests
     for kind, size in [(k, s) for s in SIZES for k in ("functional", "stdin")]:
-        items = workload(kind, size, args.submissions, args.tests)
-        total = args.submissions * args.tests
-        with Meter() as judged:
-            results = judge_many(items, LocalBackend())
-        assert all(r.verdict == "AC" for r in results), [r.detail for r in results if r.verdict != "AC"][:3]
-        with Meter() as baseline, ProcessPoolExecutor(cores) as pool:
-            list(pool.map(in_process, items))
-        sampled = min(total, 1000)
-        with Meter() as floor:
-            spawn_floor(sampled)
-        floor.wall, floor.cpu = floor.wall * total / sampled, floor.cpu * total / sampled
-        for name, m in [
-            ("in-process, no isolation (b)", baseline),
-            ("judge: fork per test, limits", judged),
-            ("fresh python3 -S per test (a)", floor),
-        ]:
+        rows = measure(kind, size, args)
+        baseline = rows[0][1]
+        for name, m in rows:
             print(
                 f"| {kind}, {size} | {name} | {total / m.wall:,.0f} | {args.submissions / m.wall:,.1f} "
                 f"| {baseline.wall / m.wall:.2f}x | {total / m.cpu:,.0f} | {baseline.cpu / m.cpu:.2f}x |"
             )
     if not args.skip_stability:
-        print(f"\nverdict stability: {stability()}")
+        for isolation in ("submission", "test"):
+            print(f"\nverdict stability, {stability(isolation)}")
 
 
 if __name__ == "__main__":

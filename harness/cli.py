@@ -211,7 +211,12 @@ def judge_command(
     result = judge(found, source, backend, options)
     if as_json:
         sys.stdout.write(json.dumps(result.to_dict()) + "\n")
-        return
+    else:
+        print_result(result)
+
+
+def print_result(result) -> None:
+    """A judged submission as a table of its tests, then its totals."""
     coverage = f"coverage {result.coverage}/{result.levels}"
     table = Table(title=f"{result.problem}: {result.verdict} ({result.outcome}), {coverage}")
     for column in ("test", "level", "input bytes", "verdict", "CPU s", "memory MB", "detail"):
