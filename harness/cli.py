@@ -47,7 +47,14 @@ from codefront.training.cli import merge_command
 from codefront.training.pipeline import pipeline_command
 from codefront.training.train_cli import train_command
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+APP_HELP = """Evaluate code-RL checkpoints: generate programs with a model (reasoning, tool-use or agentic
+mode), judge them on hidden tests split into nested coverage levels, and report solve rates,
+correctness vs efficiency failures and pass@k per checkpoint. Also trains coverage-level GRPO
+checkpoints and merges them by weight averaging.
+
+Start with: harness run --mode reasoning --model smollm2-135m, then harness report."""
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=APP_HELP)
 app.command("merge")(merge_command)
 app.command("models")(models_command)
 app.command("serve")(serve_command)

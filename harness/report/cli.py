@@ -13,6 +13,7 @@ from rich.console import Console
 from codefront.harness.report.build import Report, build_report
 from codefront.harness.report.data import Dataset, load_dataset
 from codefront.harness.report.metrics import Settings, metrics_rows
+from codefront.harness.run import DEFAULT_DB
 from codefront.harness.store import Store, StoreError
 
 PIPED_WIDTH = 200
@@ -25,7 +26,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def report_command(
-    db: Annotated[Path, typer.Option(help="Results store (SQLite) written by `harness run`.")],
+    db: Annotated[Path, typer.Option(help="Results store (SQLite) written by `harness run`.")] = DEFAULT_DB,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print only a JSON list of the per-(model, mode) rows.")
     ] = False,
@@ -84,7 +85,7 @@ def _budgets(text: str) -> tuple[int, ...]:
 
 def _load(db: Path) -> Dataset:
     if not db.is_file():
-        raise _fail(f"{db}: no such results store")
+        raise _fail(f"{db}: no such results store (`harness run` writes one there)")
     try:
         with Store(db) as store:
             data = load_dataset(store)
