@@ -85,7 +85,8 @@ def alpha_table(report: Report) -> TextTable:
     body = []
     for p in report.alpha:
         r = p.row
-        cells = (p.family, p.mode, f"{p.alpha:.3g}", p.role, p.model, pct(r.solve_rate))
+        role = p.role if p.coverage_level is None else f"{p.role}, level {p.coverage_level}"
+        cells = (p.family, p.mode, f"{p.alpha:.3g}", role, p.model, pct(r.solve_rate))
         cells += (pct(r.correctness_failure_rate), pct(r.optimization_failure_rate))
         body.append(cells + tuple(pct(r.degeneration[s]) for s in r.degeneration))
     return TextTable("Along alpha (endpoints: low = 0, high = 1)", columns, tuple(body))
