@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -13,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from codefront.agents.context import Budgets
-from codefront.agents.modes import MODES, mode_spec
+from codefront.agents.modes import MODES
 from codefront.harness.calibrate import apply_limits, load_limits
 from codefront.harness.calibrate_cli import LimitsOption, calibrate_command
 from codefront.harness.generations_cli import GenerationsRequest, judge_generations_command
@@ -30,7 +31,7 @@ from codefront.harness.models.cli import models_command, serve_command
 from codefront.harness.models.errors import ModelError
 from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.report.cli import report_command
-from codefront.harness.run import DEFAULT_DB, RunConfig, run
+from codefront.harness.run import DEFAULT_DB, RunConfig
 from codefront.harness.selection import (
     DifficultyOption,
     LimitOption,
@@ -41,6 +42,7 @@ from codefront.harness.selection import (
     UntilOption,
 )
 from codefront.harness.show import show_command
+from codefront.harness.sweep import Sweep, names, run_sweep, summary_table, sweep_from_yaml
 from codefront.sandbox import BACKENDS, backend_named, check_backend
 from codefront.sandbox.cli import sandbox_app
 from codefront.training.cli import merge_command
@@ -85,8 +87,13 @@ def fail(message: str) -> typer.Exit:
 
 @app.command("run")
 def run_command(
-    model: Annotated[str, typer.Option(help="A name from the model registry (`harness models`).")],
-    mode: Annotated[str, typer.Option(help=MODE_HELP)] = "reasoning",
+    model: Annotated[
+        str | None, typer.Option(help="Names from the model registry (`harness models`), comma-separated.")
+    ] = None,
+    mode: Annotated[str, typer.Option(help=MODE_HELP + " Comma-separated for several.")] = "reasoning",
+    config: Annotated[
+        Path | None, typer.Option(help="A sweep file (YAML) instead of the flags: models, modes, dataset...")
+    ] = None,
     dataset: Annotated[str, typer.Option(help=DATASET_HELP)] = BUILTIN,
     limit: LimitOption = None,
     problems: ProblemsOption = None,
@@ -96,7 +103,7 @@ def run_command(
     platform: PlatformOption = None,
     samples: Annotated[int, typer.Option(help="Samples per problem.")] = 1,
     levels: Annotated[int, typer.Option(help="Nested coverage levels.")] = DEFAULT_LEVELS,
-    concurrency: Annotated[int, typer.Option(help="Model requests in flight.")] = 8,
+    concurrency: Annotated[int, typer.Option(help="Model requests in flight per (model, mode).")] = 8,
     sandbox: Annotated[
         str | None,
         typer.Option(
@@ -112,24 +119,47 @@ def run_command(
     max_tokens: Annotated[int, typer.Option(help="Completion tokens per episode.")] = Budgets.max_tokens,
     wall_time: Annotated[float, typer.Option(help="Seconds per episode.")] = Budgets.wall_time_s,
     limits: LimitsOption = None,
+    executor: Annotated[
+        str | None, typer.Option(help="Where work runs: 'local' (this process, the default) or 'ray'.")
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="With --executor ray: the cluster (default $RAY_ADDRESS, else a new local Ray)."),
+    ] = None,
 ) -> None:
-    """Evaluate a model on problems in one mode; re-running the same command resumes."""
+    """Evaluate models on problems in modes (every pair); re-running the same command resumes."""
     for name, value in (("--samples", samples), ("--levels", levels), ("--concurrency", concurrency)):
         if value < 1:
             raise fail(f"{name} must be at least 1, got {value}")
     budgets = Budgets(max_steps=max_steps, max_tokens=max_tokens, wall_time_s=wall_time)
     try:
-        selection = Selection.parse(problems, difficulty, platform, since, until, limit)
-        config = RunConfig(model=model, mode=mode, dataset=dataset, selection=selection, samples=samples,
-                           levels=levels, concurrency=concurrency, sandbox=sandbox, db=db, budgets=budgets,
-                           limits=limits)  # fmt: skip
-        mode_spec(mode)
-        if sandbox is not None:
-            check_backend(sandbox, "--sandbox")
-        finished = asyncio.run(run(config, console))
+        if config is not None:
+            if model is not None:
+                raise ValueError("give --model/--mode or --config, not both")
+            sweep = sweep_from_yaml(config)
+            sweep = replace(
+                sweep, executor=executor or sweep.executor, ray_address=ray_address or sweep.ray_address
+            )
+        else:
+            if model is None:
+                raise ValueError("give --model NAME[,NAME...] (or --config sweep.yaml)")
+            selection = Selection.parse(problems, difficulty, platform, since, until, limit)
+            base = RunConfig(model="", dataset=dataset, selection=selection, samples=samples, levels=levels,
+                             concurrency=concurrency, sandbox=sandbox, db=db, budgets=budgets, limits=limits)  # fmt: skip
+            sweep = Sweep(names(model), names(mode), base, executor or "local", ray_address)
+        if sweep.base.sandbox is not None:
+            check_backend(sweep.base.sandbox, "--sandbox")
+        result = asyncio.run(run_sweep(sweep, console))
     except (OSError, ValueError, ModelError, ProblemLoadError) as e:
         raise fail(str(e)) from None
-    console.print(f"{len(finished)} samples stored in {db}; `harness report --db {db}` summarizes them")
+    if len(result.pairs) > 1:
+        console.print(summary_table(result))
+    for (kind, node), count in sorted(result.by_node.items()):
+        console.print(f"{kind}s on node {node[:12]}: {count}", highlight=False)
+    store = sweep.base.db
+    console.print(
+        f"{len(result.samples)} samples stored in {store}; `harness report --db {store}` summarizes them"
+    )
 
 
 @app.command("judge")

@@ -1,4 +1,5 @@
-"""`harness run`: problems × samples through one mode, judged by the shared judge, stored as they finish."""
+"""`harness run` for one (model, mode): problems × samples, judged by the shared judge, stored as they
+finish (a sweep of several pairs is harness/sweep.py)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,24 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from codefront.agents.context import Budgets, ModeContext
-from codefront.agents.modes import default_sandbox_for, mode_named, prompt_fingerprint
+from codefront.agents.modes import prompt_fingerprint
 from codefront.harness.calibrate import apply_limits, load_limits
 from codefront.harness.degeneration import detect
+from codefront.harness.executors import PairWork
+from codefront.harness.executors.local import LocalWork
+from codefront.harness.executors.placements import PlacementLog
 from codefront.harness.judge.cache import judge_cache_key
-from codefront.harness.judge.judge import JudgeOptions, JudgePool
+from codefront.harness.judge.judge import JudgePool
 from codefront.harness.judge.records import JudgeResult, Outcome
 from codefront.harness.loaders import load_problems
-from codefront.harness.models.client import EndpointError, open_model
-from codefront.harness.models.registry import load_registry
+from codefront.harness.models.client import EndpointError
 from codefront.harness.models.spec import ModelSpec
 from codefront.harness.problems import Problem
 from codefront.harness.records import Attempt, Sample
 from codefront.harness.selection import Selection, select
 from codefront.harness.store import Store
-from codefront.sandbox import backend_named
 
 DEFAULT_DB = Path("runs/results.sqlite")
 JUDGE_ATTEMPTS = 2
@@ -78,97 +72,73 @@ def run_config(config: RunConfig, model_key: str, spec: ModelSpec, problems: lis
 
 
 class Evaluation:
-    """One (model, mode) over the selected problems: attempts, judging, storing, progress."""
+    """One (model, mode) over the selected problems: attempts, judging, storing, progress. Where the
+    attempts and judgings run is `work`'s business (an executor's); by default, here through `ctx`."""
 
     def __init__(
-        self, config: RunConfig, store: Store, judges: JudgePool, ctx: ModeContext, run_id: str, key: str
+        self,
+        config: RunConfig,
+        store: Store,
+        judges: JudgePool | None,
+        ctx: ModeContext | None,
+        run_id: str,
+        key: str,
+        work: PairWork | None = None,
+        placements: PlacementLog | None = None,
     ):
-        self.config, self.store, self.judges, self.ctx = config, store, judges, ctx
+        self.config, self.store = config, store
         self.run_id, self.model_key = run_id, key
-        self.mode = mode_named(config.mode)
+        self.work = work or LocalWork(config.mode, ctx, judges)
+        self.placements = placements
         self.calls = asyncio.Semaphore(config.concurrency)
         self.counts = {outcome: 0 for outcome in Outcome}
 
     async def judged(self, problem: Problem, code: str | None) -> tuple[JudgeResult, bool]:
         """The verdict, and whether a resumed run should judge it again (an IE, not yet retried enough)."""
+        result, retry, _ = await self.judged_where(problem, code)
+        return result, retry
+
+    async def judged_where(self, problem: Problem, code: str | None) -> tuple[JudgeResult, bool, str]:
+        """`judged`, and the node that judged it ('cache' when the store had the verdict)."""
         if not code:
-            return await self.judges.judge(problem, code), False
-        key = judge_cache_key(problem, code, self.judges.options)
+            placed = await self.work.judge(problem, code)
+            return placed.value, False, placed.node
+        key = judge_cache_key(problem, code, self.work.options)
         cached = self.store.cached_result(key)
         if cached is not None:
-            return cached, False
-        result = await self.judges.judge(problem, code)
-        retry = False
+            return cached, False, "cache"
+        placed = await self.work.judge(problem, code)
+        result, retry = placed.value, False
         if result.outcome == Outcome.INFRA_ERROR:
             retry = self.store.count_judge_failure(key) < JUDGE_ATTEMPTS
         if not retry:
             self.store.cache_result(key, result)
-        return result, retry
+        return result, retry, placed.node
 
     async def sample(self, problem: Problem, index: int) -> Sample:
         async with self.calls:
             try:
-                attempt = await self.mode(problem, self.ctx)
+                placed = await self.work.attempt(problem)
+                attempt, episode_node = placed.value, placed.node
             except EndpointError as e:
-                attempt = Attempt(code=None, infra_error=str(e))
-        result, retry = (None, False) if attempt.infra_error else await self.judged(problem, attempt.code)
+                attempt, episode_node = Attempt(code=None, infra_error=str(e)), "none"
+        result, retry, judge_node = (None, False, None)
+        if not attempt.infra_error:
+            result, retry, judge_node = await self.judged_where(problem, attempt.code)
         if retry:
             attempt = replace(attempt, infra_error=f"judge: {result.detail}")
         sample = Sample(self.run_id, self.config.model, self.model_key, self.config.mode, problem.id,
                         problem.difficulty, index, attempt, result, detect(attempt))  # fmt: skip
         self.store.add(sample)
+        if self.placements is not None:
+            self.placements.record(sample, episode_node, judge_node)
         self.counts[result.outcome if result else Outcome.INFRA_ERROR] += 1
         return sample
 
 
-def progress_bar(console: Console) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("[green]solved {task.fields[solved]}[/] [red]wrong {task.fields[correctness]}[/] "
-                   "[yellow]slow {task.fields[optimization]}[/] [magenta]infra {task.fields[infra]}[/]"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-    )  # fmt: skip
-
-
 async def run(config: RunConfig, console: Console) -> list[Sample]:
-    """Evaluate, resuming what a previous identical command finished. Returns this call's samples."""
-    problems = select_problems(config, console)
-    registry = load_registry()
-    spec = registry.get(config.model)
-    options = JudgeOptions(levels=config.levels)
-    with Store(config.db) as store:
-        async with open_model(config.model, registry) as client:
-            identity = client.identity
-            key = identity.key()
-            store.record_model(key, config.model, identity.to_dict())
-            run_id = store.start_run(run_config(config, key, spec, problems))
-            done = store.finished(run_id, key, config.mode)
-            todo = [(p, i) for p in problems for i in range(config.samples) if (p.id, i) not in done]
-            sandbox = config.sandbox or default_sandbox_for(config.mode)
-            ctx = ModeContext(client, backend_named(sandbox), spec.system_prompt,
-                              spec.tool_protocol, config.budgets)  # fmt: skip
-            evaluation = Evaluation(config, store, JudgePool(ctx.sandbox, options), ctx, run_id, key)
-            if done:
-                console.print(
-                    f"resuming run {run_id}: {len(done)} samples already finished, {len(todo)} to go"
-                )
-            return await _drive(evaluation, todo, console)
+    """Evaluate one (model, mode), resuming what a previous identical command finished. Returns this
+    call's samples. A sweep of one pair, run in this process."""
+    from codefront.harness.sweep import Sweep, run_sweep
 
-
-async def _drive(evaluation: Evaluation, todo: list[tuple[Problem, int]], console: Console) -> list[Sample]:
-    samples: list[Sample] = []
-    with progress_bar(console) as bar:
-        fields = {"solved": 0, "correctness": 0, "optimization": 0, "infra": 0}
-        task = bar.add_task(
-            f"{evaluation.config.model} · {evaluation.config.mode}", total=len(todo), **fields
-        )
-        for next_done in asyncio.as_completed([evaluation.sample(p, i) for p, i in todo]):
-            samples.append(await next_done)
-            c = evaluation.counts
-            bar.update(task, advance=1, solved=c[Outcome.SOLVED], correctness=c[Outcome.CORRECTNESS_FAILURE],
-                       optimization=c[Outcome.OPTIMIZATION_FAILURE], infra=c[Outcome.INFRA_ERROR])  # fmt: skip
-    return samples
+    return (await run_sweep(Sweep.of(config), console)).samples

