@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,18 @@ from typer.testing import CliRunner
 
 from codefront.harness.cli import app
 from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, Verdict
+from codefront.harness.models.errors import ModelConfigError, ServeError
+from codefront.harness.models.registry import load_registry
+from codefront.harness.models.serve import (
+    ServerInfo,
+    _wait_healthy,
+    core_plan,
+    free_port,
+    last_log_line,
+    server_command,
+    server_env,
+)
+from codefront.harness.models.spec import ModelSpec, cpu_dtype, parse_entry, read_cpu_flags
 from codefront.harness.records import Attempt, Sample
 from codefront.harness.run import DEFAULT_DB, RunConfig
 from codefront.harness.store import Store
@@ -53,3 +67,118 @@ def test_harness_help_says_what_the_tool_does():
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
     assert "evaluat" in result.output.lower() and "wires" not in result.output
+
+
+EPYC_FLAGS = "fpu vme de pse tsc msr sse sse2 ssse3 sse4_1 sse4_2 avx avx2 fma f16c"
+SAPPHIRE_FLAGS = EPYC_FLAGS + " avx512f avx512bw avx512_bf16 amx_bf16 amx_tile amx_int8"
+
+
+@pytest.mark.parametrize(
+    ("flags", "dtype"),
+    [
+        (EPYC_FLAGS, "float32"),
+        (EPYC_FLAGS + " avx512f avx512bw avx512_vnni", "float32"),
+        (EPYC_FLAGS + " avx512f avx512_bf16", "bfloat16"),
+        (EPYC_FLAGS + " amx_bf16 amx_tile", "bfloat16"),
+        (SAPPHIRE_FLAGS, "bfloat16"),
+        ("", "float32"),
+    ],
+)
+def test_cpu_dtype_is_bfloat16_only_with_native_bf16(flags: str, dtype: str):
+    assert cpu_dtype(flags.split()) == dtype
+
+
+def test_cpu_flags_are_read_from_cpuinfo(tmp_path: Path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text(
+        f"processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: {SAPPHIRE_FLAGS}\n\nprocessor\t: 1\n"
+    )
+    assert cpu_dtype(read_cpu_flags(cpuinfo)) == "bfloat16"
+    assert read_cpu_flags(tmp_path / "missing") == frozenset()
+
+
+def spec_from(entry: dict) -> ModelSpec:
+    return parse_entry("m", {"checkpoint": "/ckpt", **entry}, "models.yaml", None, None)
+
+
+def test_serving_dtype_follows_the_cpu_and_leaves_a_gpu_to_vllm():
+    spec = spec_from({})
+    assert spec.serving_dtype(gpu=False, cpu_flags=EPYC_FLAGS.split()) == "float32"
+    assert spec.serving_dtype(gpu=False, cpu_flags=SAPPHIRE_FLAGS.split()) == "bfloat16"
+    assert spec.serving_dtype(gpu=True, cpu_flags=EPYC_FLAGS.split()) is None
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        {"dtype": "bfloat16"},
+        {"vllm_args": ["--dtype", "bfloat16"]},
+        {"vllm_args": ["--dtype=bfloat16"]},
+        {"dtype": "float32", "vllm_args": ["--dtype", "bfloat16"]},
+    ],
+)
+def test_an_explicit_dtype_in_models_yaml_wins(entry: dict):
+    spec = spec_from(entry)
+    chosen = spec.serving_dtype(gpu=False, cpu_flags=EPYC_FLAGS.split())
+    command = server_command(spec, Path("/ckpt"), 8000, gpu=False, dtype=chosen)
+    (at,) = [i for i, arg in enumerate(command) if arg.startswith("--dtype")]
+    assert command[at] == "--dtype=bfloat16" or command[at + 1] == "bfloat16"
+
+
+def test_dtype_auto_passes_none_and_bad_dtypes_are_refused():
+    assert spec_from({"dtype": "auto"}).serving_dtype(gpu=False, cpu_flags=()) is None
+    with pytest.raises(ModelConfigError, match="dtype"):
+        spec_from({"dtype": "fp8"})
+
+
+def test_the_shipped_embedded_model_is_served_in_float32_on_this_kind_of_cpu():
+    spec = load_registry().get("smollm2-135m")
+    assert spec.serving_dtype(gpu=False, cpu_flags=EPYC_FLAGS.split()) == "float32"
+
+
+@pytest.mark.parametrize(
+    ("cores", "server", "harness"),
+    [
+        ((0,), (0,), (0,)),
+        ((0, 1), (1,), (0,)),
+        ((3, 2, 1, 0), (1, 2, 3), (0,)),
+        (tuple(range(16)), tuple(range(4, 16)), (0, 1, 2, 3)),
+    ],
+)
+def test_core_plan_gives_the_server_and_the_judge_cores_of_their_own(cores, server, harness):
+    plan = core_plan(cores)
+    assert (plan.server, plan.harness) == (server, harness)
+    if len(cores) > 1:
+        assert not set(plan.server) & set(plan.harness)
+
+
+def test_server_threads_bind_to_the_planned_cores_unless_set(monkeypatch):
+    plan = core_plan((0, 1, 2, 3))
+    monkeypatch.delenv("VLLM_CPU_OMP_THREADS_BIND", raising=False)
+    assert server_env(gpu=False, plan=plan)["VLLM_CPU_OMP_THREADS_BIND"] == "1,2,3"
+    assert "VLLM_CPU_OMP_THREADS_BIND" not in server_env(gpu=True, plan=None)
+    monkeypatch.setenv("VLLM_CPU_OMP_THREADS_BIND", "0-3")
+    assert server_env(gpu=False, plan=plan)["VLLM_CPU_OMP_THREADS_BIND"] == "0-3"
+
+
+async def test_a_server_that_exits_at_once_fails_with_its_log_tail(tmp_path: Path):
+    log = tmp_path / "server.log"
+    script = "import sys; print('loading weights'); print('ValueError: no such dtype'); sys.exit(3)"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=out, stderr=subprocess.STDOUT)
+    state = tmp_path / "server.json"
+    state.write_text("{}")
+    info = ServerInfo("m", "/ckpt", free_port(), proc.pid, "w", "f", str(log), 0.0)
+    with pytest.raises(ServeError) as caught:
+        await _wait_healthy(info, proc, 60.0, state)
+    message = str(caught.value)
+    assert "exited with code 3 while starting" in message
+    assert message.rstrip().endswith("ValueError: no such dtype") and "loading weights" in message
+    assert not state.exists()
+
+
+def test_last_log_line_is_the_last_non_empty_one(tmp_path: Path):
+    log = tmp_path / "log"
+    log.write_text("x" * 10_000 + "\nINFO loading model\nINFO Starting vLLM API server\n\n")
+    assert last_log_line(str(log)) == "INFO Starting vLLM API server"
+    assert last_log_line(str(tmp_path / "none")) == ""

@@ -70,7 +70,7 @@ def test_layers_shipped_then_user_then_managed(isolated: Path, monkeypatch: pyte
     monkeypatch.setenv("CODEFRONT_MODELS", str(user))
     registry = load_registry()
     smol = registry.get("smollm2-135m")
-    assert smol.temperature == 0.7 and smol.is_embedded and smol.max_tokens == 1024, (
+    assert smol.temperature == 0.7 and smol.is_embedded and smol.max_tokens == 512, (
         "settings-only entry adjusts"
     )
     local = registry.get("local")

