@@ -18,9 +18,7 @@ from codefront.harness.judge.records import Verdict
 from codefront.harness.judge.uids import JUDGE_UIDS
 from codefront.harness.judge.wire import WALL_FACTOR
 from codefront.harness.problems import Problem, Test
-from codefront.sandbox import backend_named
 
-ROOT = Path(__file__).resolve().parents[1]
 ECHO = Problem(id="echo", statement="Print 'answer-' and the line you read.", tests=(Test("7f3a\n", "answer-7f3a\n"),),
                time_limit_s=1.0, memory_limit_mb=256)  # fmt: skip
 OPTIONS = JudgeOptions(output_limit_bytes=1 << 20)
@@ -92,19 +90,6 @@ def leftover_files() -> list[str]:
     return [
         f"{d}/{n}" for d in WRITABLE if os.path.isdir(d) for n in os.listdir(d) if n.startswith("cf-leak")
     ]
-
-
-@pytest.fixture(scope="module", params=["local", "docker"])
-def backend(request):
-    if request.param == "docker":
-        from codefront.sandbox.image import build_image
-
-        subprocess.run(["bash", str(ROOT / "scripts/docker-engine.sh")], check=True)
-        build_image()
-    backend = backend_named(request.param)
-    yield backend
-    if hasattr(backend, "shutdown"):
-        backend.shutdown()
 
 
 @pytest.mark.parametrize("name", HOSTILE)

@@ -8,27 +8,10 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
 from codefront.sandbox import BACKENDS, PYTHON, backend_named
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(scope="module", params=sorted(BACKENDS), ids=str)
-def backend(request):
-    if request.param == "docker":
-        request.applymarker(pytest.mark.docker)
-        from codefront.sandbox.image import build_image
-
-        subprocess.run(["bash", str(ROOT / "scripts/docker-engine.sh")], check=True)
-        build_image()
-    backend = backend_named(request.param)
-    yield backend
-    if hasattr(backend, "shutdown"):
-        backend.shutdown()
 
 
 def in_sandbox(backend, work):

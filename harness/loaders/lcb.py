@@ -10,12 +10,12 @@ import zlib
 from pathlib import Path
 
 from codefront.harness.loaders.base import Loaded, ProblemFormat, ProblemLoadError
+from codefront.harness.loaders.rows import columns
 from codefront.harness.problems import Problem, Test
 
 REQUIRED = ("question_id", "question_content", "public_test_cases", "private_test_cases")
 SIGNATURE = ("question_content", "private_test_cases")
 """Keys that tell a LiveCodeBench row from another JSONL format's record."""
-SNIFF_LINES = 50
 
 
 def decode_private_tests(raw: str) -> list:
@@ -119,14 +119,7 @@ def load_lcb(path: Path, strict: bool = False, hidden: str = "private+public") -
 
 def looks_like_lcb(path: Path) -> bool:
     """The file's first JSON object (among its first lines) carries LiveCodeBench's keys."""
-    with path.open(encoding="utf-8", errors="replace") as f:
-        for _, text in zip(range(SNIFF_LINES), f, strict=False):
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError:
-                continue
-            return isinstance(record, dict) and all(key in record for key in SIGNATURE)
-    return False
+    return set(SIGNATURE) <= columns(path)
 
 
 LCB = ProblemFormat(
