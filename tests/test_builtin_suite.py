@@ -57,9 +57,11 @@ def test_suite_size_mix_and_order(suite):
     assert sum(p.test_type == "stdin" for p in suite) >= 6
     assert sum("brute" in solutions(p.id) for p in suite) >= 16
     assert {p.id for p in suite} == set(problem_ids())
-    rank = {"easy": 0, "medium": 1, "hard": 2}
+    rank = {"starter": 0, "easy": 1, "medium": 2, "hard": 3}
     assert [(rank[p.difficulty], p.id) for p in suite] == sorted((rank[p.difficulty], p.id) for p in suite)
-    assert {p.difficulty for p in suite} == {"easy", "medium", "hard"}
+    assert {p.difficulty for p in suite} == {"starter", "easy", "medium", "hard"}
+    starter = [p for p in suite if p.difficulty == "starter"]
+    assert len(starter) >= 4 and {p.test_type for p in starter} == {"stdin", "functional"}
 
 
 @pytest.mark.parametrize("problem_id", problem_ids())

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from codefront.harness.builtin import load_builtin
 from codefront.harness.cli import app
 from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, Verdict
 from codefront.harness.models.errors import ModelConfigError, ServeError
@@ -26,6 +27,7 @@ from codefront.harness.models.serve import (
 from codefront.harness.models.spec import ModelSpec, cpu_dtype, parse_entry, read_cpu_flags
 from codefront.harness.records import Attempt, Sample
 from codefront.harness.run import DEFAULT_DB, RunConfig
+from codefront.harness.selection import Selection, select
 from codefront.harness.store import Store
 
 
@@ -182,3 +184,16 @@ def test_last_log_line_is_the_last_non_empty_one(tmp_path: Path):
     log.write_text("x" * 10_000 + "\nINFO loading model\nINFO Starting vLLM API server\n\n")
     assert last_log_line(str(log)) == "INFO Starting vLLM API server"
     assert last_log_line(str(tmp_path / "none")) == ""
+
+
+def test_the_starter_tier_is_selected_by_difficulty_and_comes_first():
+    suite = load_builtin()
+    starter = select(suite, Selection.parse(difficulty="starter"))
+    assert {p.id for p in starter} == {
+        "add-two",
+        "distinct-count",
+        "list-maximum",
+        "reverse-line",
+        "vowel-count",
+    }
+    assert suite[: len(starter)] == starter

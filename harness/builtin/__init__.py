@@ -11,7 +11,7 @@ from codefront.harness.loaders.native import load_native
 from codefront.harness.problems import Problem
 
 PROBLEMS_DIR = Path(__file__).resolve().parent / "problems"
-DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
+DIFFICULTY_ORDER = {"starter": 0, "easy": 1, "medium": 2, "hard": 3}
 SOLUTION_FILES = {"reference": "ref.py", "brute": "brute.py", "wrong": "wrong.py"}
 
 

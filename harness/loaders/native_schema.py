@@ -19,7 +19,7 @@ FIELDS = (
 )  # fmt: skip
 GENERATOR_FIELDS = ("file", "reference", "sizes", "seed")
 TEST_TYPES = ("stdin", "functional")
-DIFFICULTIES = ("easy", "medium", "hard")
+DIFFICULTIES = ("starter", "easy", "medium", "hard")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,3 @@
+class Solution:
+    def countDistinct(self, nums):
+        return len(set(nums[:-1]))  # leaves out the last value
