@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -197,3 +198,29 @@ def test_the_starter_tier_is_selected_by_difficulty_and_comes_first():
         "vowel-count",
     }
     assert suite[: len(starter)] == starter
+
+
+def load_script(name: str):
+    path = Path(__file__).resolve().parent.parent / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_main_job_ci_runs_is_exactly_the_readmes_command():
+    readme_main_job = load_script("readme_main_job")
+    readme = (readme_main_job.ROOT / "README.md").read_text()
+    command = readme_main_job.main_job_command(readme)
+    assert command.startswith("bash scripts/setup.sh && ")
+    assert ".venv/bin/harness run --mode reasoning --model smollm2-135m" in command
+    assert command.endswith(".venv/bin/harness report") and "\n" not in command
+    assert f"```bash\n{command}\n```" in readme.split("Fresh machine", 1)[1].split("Tests —", 1)[0]
+
+
+def test_main_job_extraction_takes_the_first_bash_block_after_the_heading():
+    readme_main_job = load_script("readme_main_job")
+    text = "# x\n```bash\nearlier\n```\n## Fresh machine: two commands\ntext\n```bash\nfirst\n```\n```bash\nsecond\n```\n"
+    assert readme_main_job.main_job_command(text) == "first"
+    with pytest.raises(ValueError, match="Fresh machine"):
+        readme_main_job.main_job_command("# nothing here\n```bash\nls\n```\n")
