@@ -86,3 +86,25 @@ def test_judge_applies_a_limits_file(tmp_path):
     assert (
         result["verdict"] == "TLE" and result["tests"][0]["time_s"] < 1.5
     )  # cut at 0.2 s, not the default 2 s
+
+
+def test_train_takes_a_limits_file_into_its_record(tmp_path):
+    from codefront.training.grpo import TrainSpec, run_record
+    from codefront.training.presets import preset_named
+
+    plain = TrainSpec(Path("."), "base", 1, 4, Path("out"), preset_named("cpu-tiny"))
+    calibrated = TrainSpec(Path("."), "base", 1, 4, Path("out"), preset_named("cpu-tiny"), limits={"p": 0.5})
+    assert "limits" not in run_record(plain, "hash")  # checkpoints trained before --limits are reused
+    assert run_record(calibrated, "hash")["limits"] == {"p": 0.5}
+    bad = tmp_path / "limits.json"
+    bad.write_text("[]")
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("harness")), "train", "--base", "smollm2-135m", "--coverage-level",
+         "1", "--out", str(tmp_path / "ckpt"), "--limits", str(bad)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert (
+        done.returncode == 2
+        and "not a limits file" in done.stderr
+        and len(done.stderr.strip().splitlines()) == 1
+    )

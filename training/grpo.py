@@ -15,7 +15,7 @@ import json
 import shutil
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,11 @@ import torch
 from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
+from codefront.harness.calibrate import apply_limits
 from codefront.harness.models.provenance import weights_hash
 from codefront.harness.selection import Selection
 from codefront.sandbox import backend_named
-from codefront.training.data import prompt_dataset, training_problems
+from codefront.training.data import Split, prompt_dataset, training_problems
 from codefront.training.merge_inputs import TOKENIZER_FILES
 from codefront.training.presets import Preset
 from codefront.training.reward import CoverageReward, RewardConfig
@@ -37,7 +38,7 @@ TRAIN_LOG = "train_log.jsonl"
 PROVENANCE_KEYS = ("coverage_level", "levels", "base", "base_hash", "steps", "preset")
 """What the model registry keeps of a training record."""
 RUN_KEYS = ("coverage_level", "levels", "base_hash", "settings", "dataset", "holdout", "reward", "seed",
-            "selection")  # fmt: skip
+            "selection", "limits")  # fmt: skip
 """A finished checkpoint whose record agrees on these is the same run: it is reused, not retrained."""
 STAT_KEYS = ("reward", "frac_reward_zero_std", "judge/coverage", "judge/solved", "judge/correctness_failure",
              "judge/optimization_failure", "judge/infra_error", "judge/no_code", "judge/seconds",
@@ -62,6 +63,8 @@ class TrainSpec:
     seed: int = 0
     selection: Selection = Selection()
     """Which of the dataset's problems train (harness/selection.py)."""
+    limits: dict[str, float] = field(default_factory=dict)
+    """Calibrated time limits by problem id (`harness calibrate`); others keep their own."""
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ def run_record(spec: TrainSpec, base_hash: str) -> dict[str, Any]:
         "seed": spec.seed,
         # Only a narrowed selection is recorded, so checkpoints trained before selection existed are reused.
         **({"selection": spec.selection.config()} if spec.selection != Selection() else {}),
+        **({"limits": spec.limits} if spec.limits else {}),
     }
 
 
@@ -169,6 +173,9 @@ def train(spec: TrainSpec) -> Trained:
         if done is not None:
             return Trained(spec.out, done, main, reused=True)
         split = training_problems(spec.dataset, spec.holdout, spec.selection)
+        split = Split(
+            tuple(apply_limits(split.train, spec.limits)), tuple(apply_limits(split.eval, spec.limits))
+        )
 
     spec.out.mkdir(parents=True, exist_ok=True)
     if main:

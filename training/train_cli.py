@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from codefront.harness.calibrate import load_limits
+from codefront.harness.calibrate_cli import LimitsOption
 from codefront.harness.models.errors import ModelError
 from codefront.harness.models.registry import load_registry, register_local_checkpoint
 from codefront.harness.problems import DEFAULT_LEVELS
@@ -85,6 +87,7 @@ def train_command(
     until: UntilOption = None,
     platform: PlatformOption = None,
     limit: LimitOption = None,
+    limits: LimitsOption = None,
 ) -> None:
     """GRPO from one base on the nested-coverage reward; each checkpoint is saved in Hugging Face
     format with a training.json and registered, so `harness merge` and `harness run` take it by name.
@@ -92,6 +95,7 @@ def train_command(
     try:
         plan = training_plan(coverage_level, sweep, levels, name)
         selection = Selection.parse(problems, difficulty, platform, since, until, limit)
+        calibrated = load_limits(limits) if limits is not None else {}
         chosen = preset_named(preset)
         if max_steps is not None:
             if max_steps < 1:
@@ -103,7 +107,7 @@ def train_command(
         finished = []
         for level, level_name, ladder_levels in plan:
             spec = TrainSpec(base_dir, base_name, level, ladder_levels, out / level_name, chosen, dataset,
-                             holdout, partial_credit, sandbox, seed, selection)  # fmt: skip
+                             holdout, partial_credit, sandbox, seed, selection, calibrated)  # fmt: skip
             console.print(f"training {level_name}: coverage level {level}/{ladder_levels} from {base_name}")
             finished.append((level_name, train_and_register(spec, level_name)))
     except (ValueError, ModelError, OSError) as e:
