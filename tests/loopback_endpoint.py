@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -23,6 +24,9 @@ PROBLEMS = "problems:\n" + "".join(
 
 
 class Scripted(BaseHTTPRequestHandler):
+    delay_s = 0.0
+    """Seconds each completion takes, so a sweep can be caught in flight."""
+
     def log_message(self, *args: object) -> None:
         pass
 
@@ -42,6 +46,7 @@ class Scripted(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        time.sleep(self.delay_s)
         tool_turn = body.get("tools") and body["messages"][-1]["role"] != "tool"
         if tool_turn:
             call = {
