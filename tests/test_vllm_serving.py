@@ -159,3 +159,21 @@ async def test_dead_server_state_is_dropped(tmp_path: Path) -> None:
     proc.kill()
     reaper.join(10)
     assert await _reusable(state, "same") is None and not state.exists()
+
+
+def test_a_zombie_server_is_not_running(tmp_path):
+    """A server record whose process has exited but not been reaped names no running server."""
+    from dataclasses import asdict
+
+    from codefront.harness.models.serve import ServerInfo
+
+    zombie = subprocess.Popen(["sleep", "0"], start_new_session=True)
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{zombie.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    (tmp_path / "servers").mkdir()
+    info = ServerInfo("m", "/ckpt", 1, zombie.pid, "hash", "fp", str(tmp_path / "log"), 0.0)
+    (tmp_path / "servers" / "m-fp.json").write_text(json.dumps(asdict(info)))
+    assert running_servers(tmp_path) == []
+    zombie.wait()

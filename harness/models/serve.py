@@ -324,13 +324,19 @@ def log_tail(log_path: str, lines: int = LOG_TAIL_LINES) -> str:
 
 
 def _group_alive(pgid: int) -> bool:
+    """The server's process group still runs: its leader (the server) is there and not a zombie
+    (a SIGKILLed harness's server can linger as one where nothing reaps orphans)."""
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        with open(f"/proc/{pgid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 @contextlib.asynccontextmanager
