@@ -176,4 +176,7 @@ def test_a_zombie_server_is_not_running(tmp_path):
     info = ServerInfo("m", "/ckpt", 1, zombie.pid, "hash", "fp", str(tmp_path / "log"), 0.0)
     (tmp_path / "servers" / "m-fp.json").write_text(json.dumps(asdict(info)))
     assert running_servers(tmp_path) == []
+    started = time.monotonic()  # and a run finding the record does not wait on it
+    assert asyncio.run(_reusable(tmp_path / "servers" / "m-fp.json", "hash", timeout_s=30)) is None
+    assert time.monotonic() - started < 5
     zombie.wait()

@@ -275,7 +275,7 @@ async def _reusable(state: Path, digest: str, timeout_s: float = START_TIMEOUT_S
         stop_server(info)
     deadline = time.monotonic() + timeout_s
     async with httpx.AsyncClient(timeout=30.0) as http:
-        while _group_alive(info.pid):
+        while _server_running(info.pid):
             if await _answers(http, info):
                 return info
             if time.monotonic() > deadline:
@@ -310,7 +310,7 @@ def running_servers(home: Path | None = None) -> list[ServerInfo]:
     for state in sorted(((home or codefront_home()) / "servers").glob("*.json")):
         with contextlib.suppress(OSError, ValueError, TypeError):
             info = ServerInfo(**json.loads(state.read_text()))
-            if _group_alive(info.pid):
+            if _server_running(info.pid):
                 found.append(info)
     return found
 
@@ -324,16 +324,23 @@ def log_tail(log_path: str, lines: int = LOG_TAIL_LINES) -> str:
 
 
 def _group_alive(pgid: int) -> bool:
-    """The server's process group still runs: its leader (the server) is there and not a zombie
-    (a SIGKILLed harness's server can linger as one where nothing reaps orphans)."""
+    """Some process of the server's group (API server, engine core, workers) is still there."""
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    return True
+
+
+def _server_running(pid: int) -> bool:
+    """The server itself still runs: its group is there and its leader is not a zombie (a SIGKILLed
+    harness's server can linger as one where nothing reaps orphans)."""
+    if not _group_alive(pid):
+        return False
     try:
-        with open(f"/proc/{pgid}/stat") as f:
+        with open(f"/proc/{pid}/stat") as f:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
