@@ -15,7 +15,7 @@ from codefront.harness.builtin import load_builtin
 from codefront.harness.cli import app
 from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, Verdict
 from codefront.harness.models.errors import ModelConfigError, ServeError
-from codefront.harness.models.registry import load_registry
+from codefront.harness.models.registry import load_registry, register_local_checkpoint
 from codefront.harness.models.serve import (
     ServerInfo,
     _wait_healthy,
@@ -30,6 +30,8 @@ from codefront.harness.records import Attempt, Sample
 from codefront.harness.run import DEFAULT_DB, RunConfig
 from codefront.harness.selection import Selection, select
 from codefront.harness.store import Store
+from codefront.training.pipeline import pipeline_difficulty
+from codefront.training.pipeline_eval import Made, name_shared_weights, weight_groups
 
 
 def solved_sample(problem: str, index: int) -> Sample:
@@ -224,3 +226,43 @@ def test_main_job_extraction_takes_the_first_bash_block_after_the_heading():
     assert readme_main_job.main_job_command(text) == "first"
     with pytest.raises(ValueError, match="Fresh machine"):
         readme_main_job.main_job_command("# nothing here\n```bash\nls\n```\n")
+
+
+def tiny_checkpoint(path: Path, weights: bytes) -> Path:
+    path.mkdir(parents=True)
+    (path / "config.json").write_text('{"model_type": "llama"}')
+    (path / "model.safetensors").write_bytes(weights)
+    return path
+
+
+def test_the_pipeline_groups_names_that_serve_the_same_weights(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("CODEFRONT_HOME", str(tmp_path / "home"))
+    for name, weights in (("cov1", b"low"), ("cov4", b"low"), ("alpha0.5", b"mid"), ("alpha0", b"merged")):
+        register_local_checkpoint(name, tiny_checkpoint(tmp_path / name, weights), {})
+    made = [Made("cov1"), Made("cov4"), Made("alpha0", same_tensors_as="cov4"), Made("alpha0.5")]
+    # cov4 has cov1's key; alpha0's files differ (its shards' metadata) but it has cov4's tensors.
+    assert weight_groups(made, load_registry()) == [("cov1", "cov4", "alpha0"), ("alpha0.5",)]
+
+
+def test_shared_weights_are_named_by_every_name_in_the_store(tmp_path: Path):
+    with Store(tmp_path / "results.sqlite") as store:
+        store.record_model("key", "smollm2-135m", {"weights_hash": "h", "coverage_level": 1})
+        store.record_model("older", "smollm2-135m", {"weights_hash": "g"})
+        store.add(solved_sample("sum-pair", 0))
+        name_shared_weights(store, ("smollm2-135m", "alpha0"), {"run"})
+        models = {m.key: (m.name, m.identity) for m in store.models()}
+    assert models["key"] == ("smollm2-135m = alpha0", {"weights_hash": "h", "coverage_level": 1})
+    assert models["older"][0] == "smollm2-135m"  # other weights under the name, from other runs, keep it
+
+
+@pytest.mark.parametrize(
+    "dataset, given, chosen",
+    [
+        ("builtin", None, "starter"),
+        ("builtin", "all", None),
+        ("builtin", "easy", "easy"),
+        ("x.jsonl", None, None),
+    ],
+)
+def test_the_pipeline_trains_the_builtin_starter_tier_unless_told(dataset: str, given: str | None, chosen):
+    assert pipeline_difficulty(dataset, given) == chosen

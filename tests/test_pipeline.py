@@ -1,21 +1,26 @@
-"""The embedded loop end to end: train cov1 and cov4, merge a grid with alpha 1.5, serve `alpha1.5`
-by name with vLLM and evaluate it in all three modes, then report; and the trained cov1, evaluated with
-`harness run`, on the report's alpha view at its coverage level."""
+"""The embedded loop end to end: `harness pipeline` trains cov1 and cov4 for 2 steps on the starter
+tier, merges a grid with alpha 1.5, and evaluates every checkpoint it made in all three modes (each
+set of weights once); the report then holds every checkpoint, and its alpha view the trained
+endpoints at their coverage levels."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from codefront.harness.models import load_registry
 from codefront.harness.store import Store
+from codefront.training.pipeline_eval import SHARED_WEIGHTS
 
 pytestmark = [pytest.mark.vllm, pytest.mark.slow]
 HARNESS = str(Path(sys.executable).with_name("harness"))
+MODES = ["agentic", "reasoning", "tool"]
+MADE = {"smollm2-135m", "cov1", "cov4", "alpha0", "alpha0.5", "alpha1", "alpha1.5"}
 
 
 def harness(*args: str, timeout: float) -> subprocess.CompletedProcess:
@@ -25,50 +30,59 @@ def harness(*args: str, timeout: float) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(the pipeline's output folder, its results store), after one `harness pipeline` run."""
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """(the pipeline's output folder, its results store, its report), after one `harness pipeline` run."""
     root = tmp_path_factory.mktemp("pipeline")
-    run, db = root / "run", root / "results.sqlite"
+    run, db, report = root / "run", root / "results.sqlite", root / "report.json"
     harness(
-        "pipeline", "--max-steps", "1", "--eval-limit", "1", "--out", str(run), "--db", str(db), timeout=2400
+        "pipeline", "--max-steps", "2", "--eval-limit", "1", "--out", str(run), "--db", str(db), timeout=2400
     )
-    return run, db
+    harness("report", "--db", str(db), "--resamples", "10", "--json-out", str(report), timeout=300)
+    return run, db, json.loads(report.read_text())
 
 
-def test_pipeline_trains_merges_and_evaluates_alpha_1_5_by_name(pipeline):
-    run, db = pipeline
+def test_pipeline_trains_on_the_starter_tier_and_merges_by_name(pipeline):
+    run, _, _ = pipeline
     merged = run / "merges" / "alpha1.5"
     record = json.loads((merged / "merge.json").read_text())
     assert record["alpha"] == 1.5 and record["low_hash"] and record["high_hash"]
     assert load_registry().get("alpha1.5").checkpoint_dir().resolve() == merged.resolve()
     for name in ("cov1", "cov4"):
         training = json.loads((run / name / "training.json").read_text())
-        assert training["coverage_level"] == int(name[-1]) and training["steps"] == 1
+        assert training["coverage_level"] == int(name[-1]) and training["steps"] == 2
+        assert training["selection"]["difficulty"] == ["starter"]
+        held_out, trained_on = set(training["eval_problems"]), set(training["train_problems"])
+        assert held_out and trained_on and not held_out & trained_on
+
+
+def test_every_checkpoint_made_is_in_the_report_and_no_weights_are_sampled_twice(pipeline):
+    _, db, report = pipeline
+    rows = report["rows"]
+    for mode in MODES:
+        names = [name for r in rows if r["mode"] == mode for name in r["model"].split(SHARED_WEIGHTS)]
+        assert sorted(names) == sorted(MADE), mode  # every checkpoint, each in one row
+    labels = {r["model"] for r in rows}
+    # A merge at alpha 0 or 1 has its parent's tensors: it is that parent's row, not a second evaluation.
+    assert any({"cov1", "alpha0"} <= set(label.split(SHARED_WEIGHTS)) for label in labels)
+    assert any({"cov4", "alpha1"} <= set(label.split(SHARED_WEIGHTS)) for label in labels)
     with Store(db) as store:
-        samples = list(store.samples(model="alpha1.5"))
-    assert sorted(s.mode for s in samples) == ["agentic", "reasoning", "tool"]
+        samples = list(store.samples())
+    per_weights = Counter((s.model_key, s.mode) for s in samples)
+    assert set(per_weights.values()) == {1} and len(per_weights) == len(rows)  # 1 problem x 1 sample each
     assert all(s.result is not None and s.attempt.infra_error == "" for s in samples)
-    rows = json.loads(harness("report", "--db", str(db), "--json", timeout=300).stdout)
-    assert sorted((r["model"], r["mode"]) for r in rows) == [
-        ("alpha1.5", "agentic"), ("alpha1.5", "reasoning"), ("alpha1.5", "tool")]  # fmt: skip
+    assert sorted(s.mode for s in samples if s.model == "alpha1.5") == MODES
 
 
-def test_a_trained_checkpoint_run_by_name_sits_on_the_alpha_view_at_its_level(pipeline):
-    run, db = pipeline
-    harness("run", "--model", "cov1", "--mode", "reasoning", "--limit", "1", "--samples", "1", "--db", str(db),
-            timeout=1200)  # fmt: skip
-    with Store(db) as store:
-        (identity,) = [m.identity for m in store.models() if m.name == "cov1"]
-    assert (identity["lineage"], identity["coverage_level"], identity["levels"], identity["steps"]) == (
-        "training", 1, 4, 1)  # fmt: skip
-    report = run.parent / "report.json"
-    harness("report", "--db", str(db), "--resamples", "10", "--json-out", str(report), timeout=300)
-    alpha = json.loads(report.read_text())["alpha"]
-    placed = [
-        (p["model"], p["alpha"], p["role"], p["coverage_level"]) for p in alpha if p["mode"] == "reasoning"
-    ]
-    # One step may teach nothing, leaving cov1 and cov4 the same weights: cov1 then ends both sides.
-    assert ("cov1", 0.0, "low", 1) in placed and ("alpha1.5", 1.5, "merge", None) in placed
-    assert {p["family"] for p in alpha if p["model"] == "cov1"} == {
-        p["family"] for p in alpha if p["model"] == "alpha1.5"
+def test_the_alpha_view_marks_the_trained_endpoints_at_their_levels(pipeline):
+    _, _, report = pipeline
+    placed = {
+        (p["alpha"], p["role"]): (set(p["model"].split(SHARED_WEIGHTS)), p["coverage_level"])
+        for p in report["alpha"]
+        if p["mode"] == "reasoning"
     }
+    low_names, low_level = placed[(0.0, "low")]
+    assert {"cov1", "alpha0"} <= low_names and low_level == 1
+    assert placed[(0.5, "merge")] == ({"alpha0.5"}, None) and placed[(1.5, "merge")] == ({"alpha1.5"}, None)
+    high_names, high_level = placed[(1.0, "high")]
+    # Two steps may teach nothing, leaving cov1 and cov4 the same weights: one row then ends both sides.
+    assert {"cov4", "alpha1"} <= high_names and high_level in (4, 1 if "cov1" in high_names else 4)

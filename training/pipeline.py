@@ -1,8 +1,11 @@
 """`harness pipeline`: the whole loop from one base. Train cov1 and covL, merge a grid of alphas
-between them, then evaluate one merge (alpha1.5 by default) in every mode on the held-out problems.
+between them, then evaluate every checkpoint (the base, cov1, covL and each merge) in the modes asked
+for on the held-out problems, so the report has a frontier point per checkpoint and an alpha curve.
 
 Each stage reuses what an identical earlier command finished: trained levels, merges of the same
-two checkpoints, and the results store's finished samples.
+two checkpoints, and the results store's finished samples. On the built-in suite the pipeline trains
+and evaluates on the starter tier by default: the embedded model's reward is 0 on every harder
+problem, so GRPO would have nothing to learn from there.
 """
 
 from __future__ import annotations
@@ -20,23 +23,18 @@ from codefront.harness.loaders import ProblemLoadError
 from codefront.harness.models.errors import ModelError
 from codefront.harness.models.provenance import weights_hash
 from codefront.harness.models.registry import load_registry, register_local_checkpoint
-from codefront.harness.models.serve import serving
 from codefront.harness.problems import DEFAULT_LEVELS
-from codefront.harness.run import DEFAULT_DB, RunConfig, run
-from codefront.harness.selection import Selection
+from codefront.harness.run import DEFAULT_DB, RunConfig
+from codefront.harness.selection import DifficultyOption, Selection
 from codefront.training.data import training_problems
-from codefront.training.merge import (
-    MergeError,
-    MergeResult,
-    alpha_name,
-    merge_grid,
-    parse_alpha,
-    parse_alpha_grid,
-)
+from codefront.training.merge import MergeError, MergeResult, alpha_name, merge_grid, parse_alpha_grid
+from codefront.training.pipeline_eval import Made, evaluate_groups, group_lines, weight_groups
 from codefront.training.presets import PRESETS, preset_named
 from codefront.training.train_cli import resolve_base, summary_table, train_and_register
 
 MODES = ("reasoning", "tool", "agentic")
+BUILTIN_DIFFICULTY = "starter"
+"""The built-in suite's tier where the embedded model is sometimes right, so GRPO has signal."""
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -52,23 +50,21 @@ def pipeline_command(
         int | None, typer.Option(help="Optimizer steps per level (default: the preset's).")
     ] = None,
     alphas: Annotated[str, typer.Option(help="Merge grid start:stop:step (stop included).")] = "0:1.5:0.5",
-    evaluate: Annotated[float, typer.Option(help="The alpha whose merge is evaluated.")] = 1.5,
     modes: Annotated[str, typer.Option(help="Comma-separated modes to evaluate in.")] = ",".join(MODES),
     dataset: Annotated[
         str, typer.Option(help="'builtin', a native problem file, an LCB .jsonl or a folder.")
     ] = "builtin",
+    difficulty: DifficultyOption = None,
     eval_limit: Annotated[int | None, typer.Option(help="Evaluate on the first K held-out problems.")] = None,
     sandbox: Annotated[str, typer.Option(help="local or docker.")] = "local",
     db: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_DB,
 ) -> None:
-    """Train cov1 and covL, merge alphas between them, evaluate one merge in the three modes."""
+    """Train cov1 and covL, merge alphas between them, evaluate every checkpoint in each mode.
+    On the built-in suite, --difficulty defaults to the starter tier ('all' for every problem)."""
     try:
         if levels < 2:
             raise ValueError(f"--levels must be at least 2, so that cov1 and covL differ; got {levels}")
         grid = parse_alpha_grid(alphas)
-        target = parse_alpha(str(evaluate))
-        if target not in grid:
-            raise ValueError(f"--evaluate {evaluate} is not on the grid {alphas}")
         chosen_modes = [m.strip() for m in modes.split(",") if m.strip()]
         unknown = sorted(set(chosen_modes) - set(MODES))
         if unknown or not chosen_modes:
@@ -76,7 +72,8 @@ def pipeline_command(
         chosen = (
             preset_named(preset) if max_steps is None else replace(preset_named(preset), max_steps=max_steps)
         )
-        held_out = [p.id for p in training_problems(dataset).eval][:eval_limit]
+        selection = Selection.parse(difficulty=pipeline_difficulty(dataset, difficulty))
+        held_out = [p.id for p in training_problems(dataset, selection=selection).eval][:eval_limit]
         if not held_out:
             raise ValueError(f"{dataset}: no held-out problems to evaluate on")
 
@@ -87,7 +84,8 @@ def pipeline_command(
         for level in sorted({1, levels}):
             name = f"cov{level}"
             console.print(f"[bold]train[/] {name}: coverage level {level}/{levels} from {base_name}")
-            spec = TrainSpec(base_dir, base_name, level, levels, out / name, chosen, dataset, sandbox=sandbox)
+            spec = TrainSpec(base_dir, base_name, level, levels, out / name, chosen, dataset, sandbox=sandbox,
+                             selection=selection)  # fmt: skip
             trained.append((name, train_and_register(spec, name)))
         console.print(summary_table(trained))
 
@@ -101,17 +99,38 @@ def pipeline_command(
         for result in merge_all(low, high, grid, out / "merges"):
             console.print(f"  {result.name}: {result.path}", highlight=False)
 
-        model = alpha_name(target)
-        config = RunConfig(model=model, dataset=dataset, selection=Selection(problems=tuple(held_out)),
+        made = [Made(evaluated_base(base_name, base_dir))] + [Made(name) for name, _ in trained]
+        made += [Made(alpha_name(a), {0.0: low.name, 1.0: high.name}.get(a)) for a in grid]
+        groups = weight_groups(made, load_registry())
+        config = RunConfig(model="", dataset=dataset, selection=Selection(problems=tuple(held_out)),
                            sandbox=sandbox, db=db)  # fmt: skip
-        console.print(
-            f"[bold]evaluate[/] {model} on {len(held_out)} held-out problems: {', '.join(chosen_modes)}"
-        )
-        asyncio.run(evaluate_modes(config, chosen_modes))
+        console.print(f"[bold]evaluate[/] {len(groups)} checkpoints on {len(held_out)} held-out problems: "
+                      f"{', '.join(chosen_modes)}")  # fmt: skip
+        for line in group_lines(groups):
+            console.print(f"  {line}", highlight=False)
+        asyncio.run(evaluate_groups(config, chosen_modes, groups, console))
     except (ValueError, ModelError, MergeError, ProblemLoadError, OSError) as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False)
         raise typer.Exit(2) from None
-    console.print(f"done: `harness report --db {db}` compares the modes")
+    console.print(f"done: `harness report --db {db}` compares the checkpoints")
+
+
+def pipeline_difficulty(dataset: str, difficulty: str | None) -> str | None:
+    """The difficulties to train and evaluate on: as given ('all': every one), else the starter tier
+    on the built-in suite and every difficulty elsewhere."""
+    if difficulty == "all":
+        return None
+    if difficulty is None and dataset == "builtin":
+        return BUILTIN_DIFFICULTY
+    return difficulty
+
+
+def evaluated_base(base_name: str, base_dir: Path) -> str:
+    """The base's registry name; a base given as a directory is registered under its folder's name."""
+    if base_name in load_registry():
+        return base_name
+    register_local_checkpoint(base_dir.name, base_dir, {})
+    return base_dir.name
 
 
 def merge_all(low: Path, high: Path, alphas: list[float], root: Path) -> list[MergeResult]:
@@ -132,12 +151,3 @@ def merge_all(low: Path, high: Path, alphas: list[float], root: Path) -> list[Me
     for result in results:
         register_local_checkpoint(result.name, result.path, result.record)
     return results
-
-
-async def evaluate_modes(config: RunConfig, modes: list[str]) -> None:
-    """Every mode against one vLLM server, started once (a mode's run reuses it)."""
-    spec = load_registry().get(config.model)
-    async with serving(spec):
-        for mode in modes:
-            samples = await run(replace(config, mode=mode), console)
-            console.print(f"  {mode}: {len(samples)} new samples in {config.db}")
