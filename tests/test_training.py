@@ -147,7 +147,8 @@ def test_livecodebench_rows_become_conversational_prompts_with_their_id():
         ["train", "--base", "smollm2-135m", "--out", "x", "--coverage-level", "5"],
         ["train", "--base", "smollm2-135m", "--out", "x", "--sweep", "2", "--preset", "huge"],
         ["train", "--base", "no-such-model", "--out", "x", "--sweep", "2"],
-        ["pipeline", "--alphas", "0:1:0.5"],  # 1.5, the default to evaluate, is off the grid
+        ["pipeline", "--alphas", "1:0:0.5"],  # a grid that runs backwards
+        ["pipeline", "--difficulty", "legendary"],  # no such tier in the built-in suite
         ["pipeline", "--modes", "reasoning,dreaming"],
         ["pipeline", "--levels", "1"],
     ],
