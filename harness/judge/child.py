@@ -7,7 +7,6 @@ import json
 import os
 import resource
 import sys
-import traceback
 
 from supervisor import MEMORY_ERROR_EXIT
 
@@ -46,7 +45,7 @@ def enter_sandbox(job, pipes: dict[str, int], workdir: str) -> None:
     Any failure ends the process before the submission runs (the runner then reports an IE)."""
     try:
         os.setpgid(0, 0)
-        job.inputs.clear()
+        job.inputs.close()
         for fd in job.referee.fds:  # a test must not talk to the referee
             os.close(fd)
         os.chdir(workdir)
@@ -85,6 +84,8 @@ def run_and_exit(run) -> None:
         status = MEMORY_ERROR_EXIT
     except BaseException:
         try:
+            import traceback  # here, not at the top: every runner would pay for it, few tests need it
+
             traceback.print_exc()
         except BaseException:
             pass
@@ -96,8 +97,9 @@ def run_and_exit(run) -> None:
     os._exit(status)
 
 
-def child(job, input_text: str, pipes: dict[str, int], workdir: str) -> None:
-    """A test process for one test. Never returns."""
+def child(job, i: int, pipes: dict[str, int], workdir: str) -> None:
+    """A test process for test `i`. Never returns."""
+    input_text = job.inputs.text(i) if job.functional else ""
     enter_sandbox(job, pipes, workdir)
 
     def run() -> None:

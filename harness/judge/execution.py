@@ -6,15 +6,24 @@ Standard library only (it travels with the runner)."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import sys
+from typing import NamedTuple
 
 from child import child, worker
 from supervisor import Channels, classify, supervise
 from wire import TestReport
 
 PIPES = ("stdin", "stdout", "stderr", "result", "ready")
+
+
+class Tested(NamedTuple):
+    """One run of one test: its report, final when `answer` is None (the run itself failed), else
+    with a blank verdict for the referee to give on `answer`, the output of the test at `position`."""
+
+    report: TestReport
+    position: int
+    answer: bytes | None
 
 
 def spawn(job, workdir: str, target, *args) -> tuple[int, dict[str, int]]:
@@ -33,16 +42,14 @@ def spawn(job, workdir: str, target, *args) -> tuple[int, dict[str, int]]:
     return pid, ours
 
 
-def verdict_of(job, i: int, status: int, reason, cpu: float, outputs: dict[str, bytes], answer: bytes):
-    verdict, detail = classify(status, reason, cpu, job, outputs)
-    if verdict is None:
-        verdict, detail = job.referee.check(i, answer)
-    return verdict, detail
-
-
 def empty(workdir: str) -> None:
     """Leave the private temp dir empty for the next test."""
-    for name in os.listdir(workdir):
+    names = os.listdir(workdir)
+    if not names:
+        return
+    import shutil  # only here: the runner's start-up pays for no import it rarely needs
+
+    for name in names:
         path = os.path.join(workdir, name)
         if os.path.isdir(path) and not os.path.islink(path):
             shutil.rmtree(path, ignore_errors=True)
@@ -56,22 +63,25 @@ class PerTest:
     def __init__(self, job, workdir: str) -> None:
         self.job, self.workdir = job, workdir
 
-    def run(self, i: int) -> TestReport:
+    def run(self, i: int) -> Tested:
         job = self.job
-        pid, fds = spawn(job, self.workdir, child, job.inputs[i])
+        pid, fds = spawn(job, self.workdir, child, i)
         job.group.start(pid)
         channels = Channels(pid, fds)
-        outputs, reason = supervise(channels, job.inputs[i].encode(), job)
+        outputs, reason = supervise(channels, job.inputs.data(i), job)
         channels.close()
         _, status, usage = os.wait4(pid, 0)
         cpu = max(usage.ru_utime + usage.ru_stime, job.group.cpu_seconds())
-        answer = outputs["result" if job.functional else "stdout"]
-        verdict, detail = verdict_of(job, i, status, reason, cpu, outputs, answer)
-        # After a pass, a daemon that left the test's process group dies at the end of the submission.
-        if not job.group.kill(thorough=verdict != "AC"):
-            verdict, detail = "IE", "the test's processes could not be killed"
+        verdict, detail = classify(status, reason, cpu, job, outputs)
+        answer = outputs["result" if job.functional else "stdout"] if verdict is None else None
+        # After a clean exit, a daemon that left the test's process group dies at the end of the submission.
+        if not job.group.kill(thorough=verdict is not None):
+            verdict, detail, answer = "IE", "the test's processes could not be killed", None
         empty(self.workdir)
-        return TestReport(job.indices[i], verdict, round(cpu, 4), round(usage.ru_maxrss / 1024, 2), detail)
+        report = TestReport(
+            job.indices[i], verdict or "", round(cpu, 4), round(usage.ru_maxrss / 1024, 2), detail
+        )
+        return Tested(report, i, answer)
 
     def close(self) -> None:
         pass
@@ -90,12 +100,12 @@ class PerSubmission:
         self.job, self.workdir = job, workdir
         self.pid, self.channels, self.ready = 0, None, False
 
-    def run(self, i: int) -> TestReport:
+    def run(self, i: int) -> Tested:
         job = self.job
         if self.channels is None:
             self.pid, fds = spawn(job, self.workdir, worker)
             self.channels, self.ready = Channels(self.pid, fds), False
-        data = job.inputs[i].encode()
+        data = job.inputs.data(i)
         job.group.start(self.pid, fresh=False)
         reset_peak_memory(self.pid)
         outputs, reason = supervise(self.channels, b"%d\n" % len(data) + data, job, last=False,
@@ -105,17 +115,19 @@ class PerSubmission:
         cpu, memory = job.group.cpu_seconds(), peak_memory_mb(self.pid)
         answer = answer_of(outputs)
         if reason is None and not self.channels.exited and answer is not None:
-            verdict, detail = verdict_of(job, i, 0, "cpu" if cpu > job.cpu else None, cpu, outputs, answer)
+            verdict, detail = classify(0, "cpu" if cpu > job.cpu else None, cpu, job, outputs)
         else:
             status, rusage_memory = self.stop()
             memory = max(memory, rusage_memory)
-            verdict, detail = verdict_of(job, i, status, reason, cpu, outputs, answer or b"")
-        if verdict != "AC":
+            verdict, detail = classify(status, reason, cpu, job, outputs)
+        if verdict is not None:  # a wrong answer leaves the worker sound; a failure of its own ends it
+            answer = None
             self.stop()
             if not job.group.kill(thorough=True):
                 verdict, detail = "IE", "the test's processes could not be killed"
             empty(self.workdir)
-        return TestReport(job.indices[i], verdict, round(cpu, 4), round(memory, 2), detail)
+        report = TestReport(job.indices[i], verdict or "", round(cpu, 4), round(memory, 2), detail)
+        return Tested(report, i, (answer or b"") if verdict is None else None)
 
     def stop(self) -> tuple[int, float]:
         """End the worker: its wait status and peak memory (MB)."""

@@ -18,20 +18,23 @@ PR_SET_PDEATHSIG = 1
 
 
 class Referee:
-    """The runner's end: ask for the verdict on one test's output."""
+    """The runner's end: ask for the verdicts on several tests' outputs in one round trip."""
 
     def __init__(self, requests: int, replies: int) -> None:
         self.fds = (requests, replies)
         self._requests, self._replies = os.fdopen(requests, "wb"), os.fdopen(replies, "rb")
 
-    def check(self, position: int, got: bytes) -> tuple[str, str]:
-        """("AC" | "WA" | "IE", detail) for the output of the test at `position` in the job."""
-        self._requests.write(b"%d %d\n" % (position, len(got)) + got)
+    def check(self, answers: list[tuple[int, bytes]]) -> list[tuple[str, str]]:
+        """("AC" | "WA" | "IE", detail) for each (position of the test in the job, its output)."""
+        self._requests.write(b"%d\n" % len(answers))
+        for position, got in answers:
+            self._requests.write(b"%d %d\n" % (position, len(got)) + got)
         self._requests.flush()
-        verdict, _, detail = self._replies.readline().decode().rstrip("\n").partition(" ")
-        if not verdict:
-            return "IE", "the referee is gone"
-        return verdict, detail
+        verdicts = []
+        for _ in answers:
+            verdict, _, detail = self._replies.readline().decode().rstrip("\n").partition(" ")
+            verdicts.append((verdict, detail) if verdict else ("IE", "the referee is gone"))
+        return verdicts
 
 
 def split(checker, group) -> Referee:
@@ -67,14 +70,17 @@ def _guard(runner: int, parent: int, group) -> None:
 
 def _serve(checker, expected: list[str], requests_fd: int, replies_fd: int) -> None:
     with os.fdopen(requests_fd, "rb") as requests, os.fdopen(replies_fd, "wb") as replies:
-        while line := requests.readline():
-            position, size = map(int, line.split())
-            got = requests.read(size).decode(errors="replace")
-            try:
-                reply = (
-                    "AC" if checker(got, expected[position]) else "WA output differs from the expected answer"
-                )
-            except Exception as e:  # a checker bug, or a broken expected answer: the judge's failure
-                reply = f"IE checker failed: {e!r}"
-            replies.write(reply.encode() + b"\n")
+        while count := requests.readline():
+            for _ in range(int(count)):
+                position, size = map(int, requests.readline().split())
+                replies.write(_verdict(checker, requests.read(size), expected[position]) + b"\n")
             replies.flush()
+
+
+def _verdict(checker, got: bytes, expected: str) -> bytes:
+    try:
+        if checker(got.decode(errors="replace"), expected):
+            return b"AC"
+        return b"WA output differs from the expected answer"
+    except Exception as e:  # a checker bug, or a broken expected answer: the judge's failure
+        return f"IE checker failed: {e!r}".encode()

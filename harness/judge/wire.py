@@ -2,14 +2,18 @@
 on stdout, one JSON line each. Standard library only: the runner carries this file into the
 sandbox with itself, and the harness imports the same file.
 
-A job travels in two parts: its length-prefixed header (the job with every expected output blank),
-then the expected outputs. The runner's referee reads the header, forks the process that runs the
-tests, and only then reads the expected outputs: no test process ever descends from memory that
-held them."""
+A job travels in three parts: its header (the job with every input and expected output blank, and
+the inputs' sizes), the inputs back to back as raw bytes, then the expected outputs. The runner's
+referee reads the header and the inputs, forks the process that runs the tests, and only then reads
+the expected outputs: no test process ever descends from memory that held them. The inputs are
+read straight into one private anonymous mapping (no JSON to decode, no string per test), which
+each test process unmaps in one call before the submission runs."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import mmap
 import os
 from typing import NamedTuple
 
@@ -52,22 +56,26 @@ class JudgeJob(NamedTuple):
     stdin tests always get a process each."""
 
     def encode(self) -> bytes:
-        blank = self._replace(tests=[t._replace(output="") for t in self.tests])
-        header = json.dumps(blank._asdict()).encode()
-        return b"%d\n" % len(header) + header + json.dumps([t.output for t in self.tests]).encode()
+        inputs = [t.input.encode() for t in self.tests]
+        blank = self._replace(tests=[t._replace(input="", output="") for t in self.tests])
+        header = json.dumps([blank._asdict(), [len(data) for data in inputs]]).encode()
+        blob = b"".join(inputs)
+        expected = json.dumps([t.output for t in self.tests]).encode()
+        return b"%d %d\n" % (len(header), len(blob)) + header + blob + expected
 
     @classmethod
     def decode(cls, data: bytes) -> JudgeJob:
-        size, rest = data.split(b"\n", 1)
-        job = cls.decode_header(rest[: int(size)])
-        expected = json.loads(rest[int(size) :])
-        return job._replace(tests=[t._replace(output=o) for t, o in zip(job.tests, expected, strict=True)])
-
-    @classmethod
-    def decode_header(cls, header: bytes) -> JudgeJob:
-        raw = json.loads(header)
-        raw["tests"] = [TestCase(*t) for t in raw["tests"]]
-        return cls(**raw)
+        sizes, rest = data.split(b"\n", 1)
+        header_size, blob_size = map(int, sizes.split())
+        job, input_sizes = _job_of(rest[:header_size])
+        blob, expected = (
+            rest[header_size : header_size + blob_size],
+            json.loads(rest[header_size + blob_size :]),
+        )
+        starts = list(itertools.accumulate(input_sizes, initial=0))
+        tests = [TestCase(t.index, blob[starts[i] : starts[i + 1]].decode(), expected[i])
+                 for i, t in enumerate(job.tests)]  # fmt: skip
+        return job._replace(tests=tests)
 
     def runner_timeout(self) -> float:
         """How long the runner may take in all: every test twice (TLEs are retried) at its wall limit."""
@@ -116,15 +124,52 @@ def decode_events(stdout: str) -> list[Event]:
     return events
 
 
-def read_header(fd: int) -> JudgeJob:
-    """The job's first part from `fd`, read unbuffered: nothing past it is read ahead."""
-    size = b""
-    while not size.endswith(b"\n"):
+def _job_of(header: bytes) -> tuple[JudgeJob, list[int]]:
+    raw, input_sizes = json.loads(header)
+    raw["tests"] = [TestCase(*t) for t in raw["tests"]]
+    return JudgeJob(**raw), input_sizes
+
+
+class Inputs:
+    """Every test's input in one private anonymous mapping: a test process drops all of them with
+    one munmap (freeing a string per test would copy-on-write a page or more for each)."""
+
+    def __init__(self, sizes: list[int], fd: int) -> None:
+        self.offsets = list(itertools.accumulate(sizes, initial=0))
+        total = self.offsets[-1]
+        self.map = mmap.mmap(-1, max(1, total), flags=mmap.MAP_PRIVATE)
+        view, done = memoryview(self.map), 0
+        while done < total:
+            got = os.readv(fd, [view[done:total]])
+            if not got:
+                raise ValueError(f"the job ended {total - done} bytes before the end of its inputs")
+            done += got
+        view.release()
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def data(self, i: int) -> bytes:
+        return self.map[self.offsets[i] : self.offsets[i + 1]]
+
+    def text(self, i: int) -> str:
+        return self.data(i).decode()
+
+    def close(self) -> None:
+        self.map.close()
+
+
+def read_header(fd: int) -> tuple[JudgeJob, Inputs]:
+    """The job's header and inputs from `fd`, read unbuffered: the expected outputs after them are
+    not read ahead."""
+    sizes = b""
+    while not sizes.endswith(b"\n"):
         byte = os.read(fd, 1)
         if not byte:
             raise ValueError("the job ended before its header")
-        size += byte
-    return JudgeJob.decode_header(read_exactly(fd, int(size)))
+        sizes += byte
+    job, input_sizes = _job_of(read_exactly(fd, int(sizes.split()[0])))
+    return job, Inputs(input_sizes, fd)
 
 
 def read_exactly(fd: int, size: int) -> bytes:
