@@ -34,9 +34,8 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict
     """(the pipeline's output folder, its results store, its report), after one `harness pipeline` run."""
     root = tmp_path_factory.mktemp("pipeline")
     run, db, report = root / "run", root / "results.sqlite", root / "report.json"
-    harness(
-        "pipeline", "--max-steps", "2", "--eval-limit", "1", "--out", str(run), "--db", str(db), timeout=2400
-    )
+    steps = ("--max-steps", "2", "--eval-limit", "1", "--samples", "1")
+    harness("pipeline", *steps, "--out", str(run), "--db", str(db), timeout=2400)
     harness("report", "--db", str(db), "--resamples", "10", "--json-out", str(report), timeout=300)
     return run, db, json.loads(report.read_text())
 

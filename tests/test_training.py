@@ -177,7 +177,7 @@ def test_train_plan_names_levels_and_rejects_bad_combinations():
 
 def test_presets():
     tiny, gpu = preset_named("cpu-tiny"), preset_named("gpu")
-    assert tiny.use_cpu and not tiny.bf16 and not tiny.use_vllm and tiny.max_completion_length <= 128
+    assert tiny.use_cpu and not tiny.bf16 and not tiny.use_vllm and tiny.max_completion_length <= 256
     assert gpu.use_vllm and gpu.bf16 and not gpu.use_cpu
     for preset in PRESETS.values():
         assert preset.per_device_train_batch_size % preset.num_generations == 0

@@ -35,6 +35,9 @@ from codefront.training.train_cli import resolve_base, summary_table, train_and_
 MODES = ("reasoning", "tool", "agentic")
 BUILTIN_DIFFICULTY = "starter"
 """The built-in suite's tier where the embedded model is sometimes right, so GRPO has signal."""
+EVAL_SAMPLES = 3
+"""A few samples per problem: the starter tier holds out two problems, and one sample each cannot
+tell checkpoints apart."""
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -56,6 +59,9 @@ def pipeline_command(
     ] = "builtin",
     difficulty: DifficultyOption = None,
     eval_limit: Annotated[int | None, typer.Option(help="Evaluate on the first K held-out problems.")] = None,
+    samples: Annotated[
+        int, typer.Option(help="Samples per held-out problem, checkpoint and mode.", min=1)
+    ] = EVAL_SAMPLES,
     sandbox: Annotated[str, typer.Option(help="local or docker.")] = "local",
     db: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_DB,
 ) -> None:
@@ -103,9 +109,9 @@ def pipeline_command(
         made += [Made(alpha_name(a), {0.0: low.name, 1.0: high.name}.get(a)) for a in grid]
         groups = weight_groups(made, load_registry())
         config = RunConfig(model="", dataset=dataset, selection=Selection(problems=tuple(held_out)),
-                           sandbox=sandbox, db=db)  # fmt: skip
+                           samples=samples, sandbox=sandbox, db=db)  # fmt: skip
         console.print(f"[bold]evaluate[/] {len(groups)} checkpoints on {len(held_out)} held-out problems: "
-                      f"{', '.join(chosen_modes)}")  # fmt: skip
+                      f"{', '.join(chosen_modes)}, {samples} samples each")  # fmt: skip
         for line in group_lines(groups):
             console.print(f"  {line}", highlight=False)
         asyncio.run(evaluate_groups(config, chosen_modes, groups, console))

@@ -38,15 +38,20 @@ PRESETS = {
     for p in (
         Preset(
             name="cpu-tiny",
-            description="the embedded model on 2 CPU cores: 4 steps of one prompt x 4 completions, minutes",
-            max_steps=4,
+            description="the embedded model on 2 CPU cores: 8 steps of one prompt x 6 completions, minutes",
+            # One step per starter-tier training problem: each prompt is seen once per level.
+            max_steps=8,
             # Large for GRPO, so that a few steps visibly move a 135M model.
             learning_rate=1e-5,
-            per_device_train_batch_size=4,
+            per_device_train_batch_size=6,
             gradient_accumulation_steps=1,
-            num_generations=4,
-            max_completion_length=128,
-            temperature=1.0,
+            # Six completions make a group that mixes right and wrong answers likelier than four do
+            # when the model is right one time in five.
+            num_generations=6,
+            # The embedded model's starter-tier answers take 70-150 tokens.
+            max_completion_length=192,
+            # Below 1: a 135M model sampled at 1.0 rarely writes a program that runs at all.
+            temperature=0.7,
             # bf16 rounding would swallow a few small updates: train and save in float32.
             dtype="float32",
             use_cpu=True,
