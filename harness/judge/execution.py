@@ -87,33 +87,51 @@ class PerTest:
         pass
 
 
-def answer_of(outputs: dict[str, bytearray | bytes]) -> bytes | None:
-    """The worker's `<length>\\n<JSON>` answer once all of it has arrived."""
-    head, newline, rest = bytes(outputs["result"]).partition(b"\n")
-    return rest if newline and len(rest) >= int(head) else None
+def answer_of(result: bytes) -> tuple[bytes, bytes] | None:
+    """The worker's first `<length>\\n<JSON>` answer and what follows it, once all of it has arrived."""
+    head, newline, rest = result.partition(b"\n")
+    if not newline or len(rest) < int(head):
+        return None
+    return rest[: int(head)], rest[int(head) :]
+
+
+def framed(data: bytes) -> bytes:
+    return b"%d\n" % len(data) + data
 
 
 class PerSubmission:
-    """One worker process for a functional submission's tests, replaced after any failure."""
+    """One worker process for a functional submission's tests, replaced after any failure. The next
+    test's input is queued while a test runs, so the worker never waits for the runner between tests."""
 
     def __init__(self, job, workdir: str) -> None:
         self.job, self.workdir = job, workdir
         self.pid, self.channels, self.ready = 0, None, False
+        self.memory: PeakMemory | None = None
+        self.queued, self.early = -1, b""
+        """The test whose input the worker already has, and what it answered before we asked."""
 
     def run(self, i: int) -> Tested:
         job = self.job
+        data = b""
         if self.channels is None:
             self.pid, fds = spawn(job, self.workdir, worker)
             self.channels, self.ready = Channels(self.pid, fds), False
-        data = job.inputs.data(i)
-        job.group.start(self.pid, fresh=False)
-        reset_peak_memory(self.pid)
-        outputs, reason = supervise(self.channels, b"%d\n" % len(data) + data, job, last=False,
-                                    complete=lambda out: answer_of(out) is not None)  # fmt: skip
+            self.memory = PeakMemory(self.pid)
+            job.group.start(self.pid, fresh=False)
+        else:
+            job.group.carry_on()
+        if self.queued != i:
+            data = framed(job.inputs.data(i))
+        if i + 1 < len(job.indices):
+            data += framed(job.inputs.data(i + 1))
+            self.queued = i + 1
+        self.memory.reset()
+        outputs, reason = supervise(self.channels, data, job, last=False, early=self.early,
+                                    complete=lambda out: answer_of(bytes(out["result"])) is not None)  # fmt: skip
         self.ready = self.ready or bool(outputs["ready"])
         outputs["ready"] = b"1" if self.ready else b""
-        cpu, memory = job.group.cpu_seconds(), peak_memory_mb(self.pid)
-        answer = answer_of(outputs)
+        cpu, memory = job.group.cpu_seconds(), self.memory.peak_mb()
+        answer, self.early = answer_of(outputs["result"]) or (None, b"")
         if reason is None and not self.channels.exited and answer is not None:
             verdict, detail = classify(0, "cpu" if cpu > job.cpu else None, cpu, job, outputs)
         else:
@@ -136,7 +154,8 @@ class PerSubmission:
         if not self.channels.exited:
             os.kill(self.pid, signal.SIGKILL)
         self.channels.close()
-        self.channels = None
+        self.memory.close()
+        self.channels, self.queued, self.early = None, -1, b""
         _, status, usage = os.wait4(self.pid, 0)
         return status, usage.ru_maxrss / 1024
 
@@ -144,24 +163,36 @@ class PerSubmission:
         self.stop()
 
 
-def reset_peak_memory(pid: int) -> None:
-    """Start the process's peak resident size (VmHWM) afresh, so it measures this test alone."""
-    try:
-        with open(f"/proc/{pid}/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
+class PeakMemory:
+    """A worker's peak resident size (VmHWM), restarted for each test: its /proc files are opened
+    once and read again from the start, not opened for every test."""
 
+    def __init__(self, pid: int) -> None:
+        self.status = os.open(f"/proc/{pid}/status", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            self.clear_refs = os.open(f"/proc/{pid}/clear_refs", os.O_WRONLY | os.O_CLOEXEC)
+        except OSError:  # not ours to reset (a runner that is not root): the peak is then the worker's
+            self.clear_refs = -1
 
-def peak_memory_mb(pid: int) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    def reset(self) -> None:
+        if self.clear_refs >= 0:
+            try:
+                os.write(self.clear_refs, b"5")
+            except OSError:
+                pass
+
+    def peak_mb(self) -> float:
+        try:
+            status = os.pread(self.status, 4096, 0)
+        except OSError:  # the worker is gone
+            return 0.0
+        start = status.find(b"VmHWM:")
+        return int(status[start + 6 : status.index(b"kB", start)]) / 1024 if start >= 0 else 0.0
+
+    def close(self) -> None:
+        for fd in (self.status, self.clear_refs):
+            if fd >= 0:
+                os.close(fd)
 
 
 def test_runner(job, workdir: str) -> PerTest | PerSubmission:

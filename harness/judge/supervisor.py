@@ -63,6 +63,8 @@ class Channels:
 
     def __init__(self, pid: int, fds: dict[str, int]) -> None:
         self.pid, self.exited = pid, False
+        self.unsent = b""
+        """Input a worker has not taken yet: it goes first at the next test."""
         self.sel = selectors.DefaultSelector()
         self.names = {fds[n]: n for n in READ_ENDS}
         for fd in self.names:
@@ -80,13 +82,15 @@ class Channels:
         self.stdin = -1
 
 
-def supervise(ch: Channels, data: bytes, job, last: bool = True, complete=None):
+def supervise(ch: Channels, data: bytes, job, last: bool = True, complete=None, early: bytes = b""):
     """Feed `data` to the process's stdin (closing it after when `last`), drain its outputs, and kill
-    it at a CPU, wall or output limit; stop when it exits or `complete(outputs)` holds."""
+    it at a CPU, wall or output limit; stop when it exits or `complete(outputs)` holds (`early`: what
+    arrived on the result pipe before this call)."""
     outputs = {n: bytearray() for n in READ_ENDS}
-    stdin = StdinFeed(ch, data, last)
+    outputs["result"] += early
+    stdin = StdinFeed(ch, ch.unsent + data, last)
     watch, reason, started = LimitWatch(job, ch.pid), None, time.monotonic()
-    while reason is None:
+    while reason is None and not (complete is not None and complete(outputs)):
         for key, _ in ch.sel.select(watch.timeout(time.monotonic() - started)):
             if key.fd == ch.pidfd:
                 ch.exited = True
@@ -99,6 +103,7 @@ def supervise(ch: Channels, data: bytes, job, last: bool = True, complete=None):
         elif ch.exited or (complete is not None and complete(outputs)):
             break
         reason = reason or watch.reached(time.monotonic() - started)
+    ch.unsent = stdin.rest()
     if reason is not None:
         os.kill(ch.pid, signal.SIGKILL)
     elif ch.exited:
@@ -129,6 +134,13 @@ class StdinFeed:
             self.ch.sel.unregister(self.ch.stdin)
             if self.last:
                 self._close()
+
+    def rest(self) -> bytes:
+        """What is still unwritten, no longer watched."""
+        if self.offset >= len(self.view):
+            return b""
+        self.ch.sel.unregister(self.ch.stdin)
+        return bytes(self.view[self.offset :])
 
     def _close(self) -> None:
         os.close(self.ch.stdin)
