@@ -13,12 +13,15 @@ HERE = Path(__file__).resolve().parent
 MODULES = ("wire", "checkers", "containment", "referee", "supervisor", "child", "execution")
 """What the runner imports besides the standard library, loaded under these names in this order
 (each may import those before it) before the runner runs."""
-PYTHON = ("python3", "-I", "-B")
+PYTHON = ("python3", "-I", "-S", "-B")
 """Isolated mode: neither the environment nor the working directory (an agent's workspace, which may
-hold a `json.py`) can change what the runner imports."""
+hold a `json.py`) can change what the runner imports. No site start-up either (its .pth files cost
+a few ms per submission): the bootstrap puts the site-packages directories on the path itself, so
+submissions import what they would under a plain `python3`."""
 
 _BOOTSTRAP = """
-import sys, types
+import sys, site, types
+sys.path.extend(p for p in site.getsitepackages() if p not in sys.path)
 for _name, _source in {modules!r}:
     _module = types.ModuleType(_name)
     sys.modules[_name] = _module
