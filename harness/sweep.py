@@ -28,7 +28,6 @@ from codefront.harness.executors import EpisodeSetup, Executor, check_executor, 
 from codefront.harness.executors.placements import PlacementLog
 from codefront.harness.judge.judge import JudgeOptions
 from codefront.harness.judge.records import Outcome
-from codefront.harness.models.client import open_model
 from codefront.harness.models.registry import Registry, load_registry
 from codefront.harness.problems import Problem
 from codefront.harness.records import Sample
@@ -97,7 +96,7 @@ def sweep_from_yaml(path: Path) -> Sweep:
     base = RunConfig(
         model="", dataset=str(data.get("dataset", "builtin")), selection=selection,
         samples=int(data.get("samples", 1)), levels=int(data.get("levels", RunConfig.levels)),
-        concurrency=int(data.get("concurrency", RunConfig.concurrency)),
+        concurrency=int(data["concurrency"]) if data.get("concurrency") is not None else None,
         sandbox=check_backend(data["sandbox"], f"{path}: sandbox") if data.get("sandbox") else None,
         db=Path(data.get("db", RunConfig.db)), budgets=Budgets(**(data.get("budgets") or {})),
         limits=Path(data["limits"]) if data.get("limits") else None,
@@ -191,16 +190,19 @@ async def _sweep_model(configs: list[RunConfig], problems: list[Problem], regist
                        executor: Executor, log: PlacementLog | None, progress: SweepProgress,
                        result: SweepResult) -> None:  # fmt: skip
     spec = registry.get(configs[0].model)
-    async with open_model(spec.name, registry) as client:
+    async with executor.open_model(spec, registry) as served:
+        client = served.client
         key = client.identity.key()
         store.record_model(key, spec.name, client.identity.to_dict())
         drives = []
         for config in configs:
+            config = replace(config, concurrency=config.concurrency or spec.request_concurrency)
             run_id = store.start_run(run_config(config, key, spec, problems))
             done = store.finished(run_id, key, config.mode)
             todo = [(p, i) for p in problems for i in range(config.samples) if (p.id, i) not in done]
             setup = EpisodeSetup(config.mode, spec, client.base_url, client.model,
-                                 config.sandbox or default_sandbox_for(config.mode), config.budgets)  # fmt: skip
+                                 config.sandbox or default_sandbox_for(config.mode), config.budgets,
+                                 served.replicas)  # fmt: skip
             work = executor.pair_work(setup, client, JudgeOptions(levels=config.levels))
             evaluation = Evaluation(config, store, None, None, run_id, key, work, log)
             outcome = PairOutcome(config, run_id, len(done), evaluation.counts)

@@ -5,7 +5,9 @@ scenarios run in a private network namespace (`in_private_network`): the cluster
 endpoint and the driver all live there, and no traffic can leave 127.0.0.0/8. Every exit path stops
 the cluster (`ray stop --force`).
 
-    python tests/ray_loopback.py OUT.json [--kill-second] [--samples N]   (inside the namespace)
+    python tests/ray_loopback.py OUT.json [--kill-second] [--samples N]   a sweep (inside the namespace)
+    python tests/ray_loopback.py OUT.json --reward    the training reward judged through Ray and here
+    python tests/ray_loopback.py OUT.json --serve     the embedded model served in a Ray actor
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ FAST_FAILURE_DETECTION = {  # a dead node is noticed in ~2 s instead of ~30 s
     "RAY_AUTH_MODE": "disabled",  # loopback only, in a namespace of its own
 }
 RAY_PROCESS_NAMES = ("raylet", "gcs_server", "plasma_store")
+REWARD_PROBLEMS = ("ledger-totals", "prime-desk")
+REWARD_KINDS = ("reference", "brute", "wrong", "none")
 
 
 def in_private_network(argv: list[str], timeout: float) -> subprocess.CompletedProcess:
@@ -47,6 +51,16 @@ def ray_processes() -> list[psutil.Process]:
     for process in psutil.process_iter(["name", "cmdline"]):
         cmdline = " ".join(process.info["cmdline"] or [])
         if process.info["name"] in RAY_PROCESS_NAMES or "ray::" in cmdline or "default_worker.py" in cmdline:
+            found.append(process)
+    return found
+
+
+def vllm_servers(under: Path) -> list[psutil.Process]:
+    """vLLM servers of a checkpoint below `under` (others' servers on this machine are not ours)."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if "vllm.entrypoints" in cmdline and str(under) in cmdline:
             found.append(process)
     return found
 
@@ -117,7 +131,7 @@ def read_back(db: Path) -> dict:
     return {"samples": samples, "placements": placements}
 
 
-def scenario(out: Path, kill_second: bool, samples: int) -> None:
+def sweep_scenario(out: Path, kill_second: bool, samples: int) -> None:
     sys.path.insert(0, str(HERE))
     from loopback_endpoint import Scripted, serve, write_fixture
 
@@ -156,7 +170,58 @@ def scenario(out: Path, kill_second: bool, samples: int) -> None:
     out.write_text(json.dumps(report))
 
 
+def reward_scenario(out: Path) -> None:
+    """The coverage reward on one batch of built-in solutions, judged here and through the cluster."""
+    from codefront.harness.builtin import load_builtin, solutions
+    from codefront.harness.executors.ray_executor import RayExecutor
+    from codefront.sandbox.local import LocalBackend
+    from codefront.training.reward import CoverageReward, RewardConfig
+
+    problems = [p for p in load_builtin() if p.id in REWARD_PROBLEMS]
+    keys = [(p, kind) for p in REWARD_PROBLEMS for kind in REWARD_KINDS]
+    texts = [solutions(p).get(kind) for p, kind in keys]
+    completions = [[{"role": "assistant", "content": f"```python\n{t}\n```" if t else "no idea"}]
+                   for t in texts]  # fmt: skip
+    batch = {"prompts": [None] * len(keys), "completions": completions, "problem_id": [p for p, _ in keys]}
+    config = RewardConfig(coverage_level=2, levels=4)
+    report: dict = {"keys": keys, "local": CoverageReward(problems, config, LocalBackend())(**batch)}
+    with LoopbackCluster() as cluster:
+        executor = RayExecutor.connect(cluster.address)
+        try:
+            log = Path(tempfile.mkdtemp(prefix="cfreward")) / "judge_log.jsonl"
+            reward = CoverageReward(problems, config, LocalBackend(), log, executor)
+            report["ray"] = reward(**batch)
+            report["nodes"] = json.loads(log.read_text())["nodes"]
+        finally:
+            executor.close()
+    out.write_text(json.dumps(report))
+
+
+def serve_scenario(out: Path) -> None:
+    """`harness run` of the embedded model on one problem, its vLLM in a Ray actor on the cluster."""
+    work = Path(tempfile.mkdtemp(prefix="cfserve"))
+    db = work / "r.sqlite"
+    os.environ["CODEFRONT_HOME"] = str(work / "home")  # the cluster's workers (and so the actor) inherit it
+    os.environ.pop("CODEFRONT_MODELS", None)
+    with LoopbackCluster() as cluster:
+        command = [str(BIN / "harness"), "run", "--model", "smollm2-135m", "--limit", "1", "--samples", "1",
+                   "--db", str(db), "--executor", "ray", "--ray-address", cluster.address]  # fmt: skip
+        start = time.monotonic()
+        done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=500)
+        report = {"rc": done.returncode, "output": (done.stdout + done.stderr)[-4000:],
+                  "seconds": time.monotonic() - start, "vllm_after_run": len(vllm_servers(work))}  # fmt: skip
+    report["vllm_after_stop"] = len(vllm_servers(work))
+    report |= read_back(db) if db.exists() else {"samples": [], "placements": []}
+    out.write_text(json.dumps(report))
+
+
 if __name__ == "__main__":
     arguments = sys.argv[1:]
-    count = int(arguments[arguments.index("--samples") + 1]) if "--samples" in arguments else 1
-    scenario(Path(arguments[0]), "--kill-second" in arguments, count)
+    target = Path(arguments[0])
+    if "--reward" in arguments:
+        reward_scenario(target)
+    elif "--serve" in arguments:
+        serve_scenario(target)
+    else:
+        count = int(arguments[arguments.index("--samples") + 1]) if "--samples" in arguments else 1
+        sweep_scenario(target, "--kill-second" in arguments, count)

@@ -24,6 +24,7 @@ from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
 from codefront.harness.calibrate import apply_limits
+from codefront.harness.executors import open_executor
 from codefront.harness.models.provenance import weights_hash
 from codefront.harness.selection import Selection
 from codefront.sandbox import backend_named
@@ -65,6 +66,10 @@ class TrainSpec:
     """Which of the dataset's problems train (harness/selection.py)."""
     limits: dict[str, float] = field(default_factory=dict)
     """Calibrated time limits by problem id (`harness calibrate`); others keep their own."""
+    executor: str = "local"
+    """Where the reward judges: 'local' (this process) or 'ray' (tasks on a cluster); not in the run's
+    record, since it changes where verdicts are computed, never what they are."""
+    ray_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,22 +189,27 @@ def train(spec: TrainSpec) -> Trained:
     else:
         log_path = spec.out / f"judge_log.rank{args.process_index}.jsonl"
     log_path.unlink(missing_ok=True)
-    reward = CoverageReward(
-        split.train,
-        RewardConfig(spec.coverage_level, spec.levels, spec.partial_credit),
-        backend_named(spec.sandbox),
-        log_path,
-    )
-    trainer = CoverageGRPOTrainer(
-        model=str(spec.base),
-        reward_funcs=reward,
-        args=args,
-        train_dataset=prompt_dataset(split.train),
-        callbacks=[JsonlLog(spec.out / TRAIN_LOG)],
-    )
-    start = time.perf_counter()
-    trainer.train()
-    seconds = time.perf_counter() - start
+    executor = open_executor(spec.executor, spec.ray_address)
+    try:
+        reward = CoverageReward(
+            split.train,
+            RewardConfig(spec.coverage_level, spec.levels, spec.partial_credit),
+            backend_named(spec.sandbox),
+            log_path,
+            executor,
+        )
+        trainer = CoverageGRPOTrainer(
+            model=str(spec.base),
+            reward_funcs=reward,
+            args=args,
+            train_dataset=prompt_dataset(split.train),
+            callbacks=[JsonlLog(spec.out / TRAIN_LOG)],
+        )
+        start = time.perf_counter()
+        trainer.train()
+        seconds = time.perf_counter() - start
+    finally:
+        executor.close()
     # Training turns the KV cache off in the config; the checkpoint is for inference.
     base_config = json.loads((spec.base / "config.json").read_text())
     trainer.model.config.use_cache = base_config.get("use_cache", True)

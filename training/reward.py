@@ -2,7 +2,8 @@
 levels 1..c of the problem's ladder, within the judge's time and memory limits, and 0 otherwise.
 
 Tests above level c are dropped before judging, so the reward never pays for them, and the judge
-stops at the first failure. A batch is judged concurrently through `judge_many`. Each call logs its
+stops at the first failure. A batch is judged concurrently, here (`judge_many`) or as Ray tasks on
+the cluster `harness run --executor ray` uses (an executor's `judge_batch`). Each call logs its
 verdicts (AC/WA/TLE/MLE/RE/OLE/CE/IE), correctness vs optimization failures and mean coverage to the
 trainer's metrics (`judge/...`) and, as counts, to a JSONL file.
 """
@@ -18,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from codefront.agents.extract import extract_code
-from codefront.harness.judge.judge import JudgeOptions, judge_many
+from codefront.harness.executors import Executor
+from codefront.harness.executors.local import LocalExecutor
+from codefront.harness.judge.judge import JudgeOptions
 from codefront.harness.judge.records import JudgeResult, Outcome, Verdict
 from codefront.harness.problems import DEFAULT_LEVELS, Problem, coverage_of, ladder
 from codefront.sandbox.base import SandboxBackend
@@ -79,6 +82,8 @@ class JudgeTally:
     coverage_sum: int = 0
     reward_sum: float = 0.0
     judge_seconds: float = 0.0
+    nodes: Counter[str] = field(default_factory=Counter)
+    """Completions judged on each node ('local' in this process, else a Ray node id)."""
 
     def add(self, result: JudgeResult, code: str | None, coverage: int, reward: float) -> None:
         self.completions += 1
@@ -96,6 +101,7 @@ class JudgeTally:
         self.coverage_sum += other.coverage_sum
         self.reward_sum += other.reward_sum
         self.judge_seconds += other.judge_seconds
+        self.nodes.update(other.nodes)
 
     def metrics(self) -> dict[str, float]:
         """Shares of the completions (so averaging over steps and processes stays meaningful)."""
@@ -118,12 +124,14 @@ class JudgeTally:
             "mean_coverage": self.coverage_sum / n,
             "mean_reward": self.reward_sum / n,
             "judge_seconds": round(self.judge_seconds, 3),
+            "nodes": dict(sorted(self.nodes.items())),
         }
 
 
 class CoverageReward:
     """A TRL reward function. The dataset's `problem_id` column arrives as a keyword argument; the
-    trainer also passes `trainer_state` and `log_metric`, used for logging when present."""
+    trainer also passes `trainer_state` and `log_metric`, used for logging when present. `executor`
+    says where batches are judged (default: this process); its cut problems are shared with it once."""
 
     __name__ = "coverage"  # TRL names the reward's metrics after it: rewards/coverage/mean
 
@@ -133,11 +141,14 @@ class CoverageReward:
         config: RewardConfig,
         backend: SandboxBackend,
         log_path: Path | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.config, self.backend, self.log_path = config, backend, log_path
         self.cut = {p.id: CutProblem.of(p, config.coverage_level, config.levels) for p in problems}
         self.options = JudgeOptions(levels=config.coverage_level)
         self.total = JudgeTally()
+        self.executor = executor or LocalExecutor()
+        self.executor.share([c.problem for c in self.cut.values()])
 
     def __call__(
         self,
@@ -151,7 +162,7 @@ class CoverageReward:
         codes = [extract_code(completion_text(c))[0] for c in completions]
         cut = [self.cut[pid] for pid in problem_id]
         start = time.perf_counter()
-        results = judge_many(
+        placed = self.executor.judge_batch(
             [(c.problem, code) for c, code in zip(cut, codes, strict=True)],
             self.backend,
             self.options,
@@ -159,10 +170,11 @@ class CoverageReward:
         )
         batch = JudgeTally(judge_seconds=time.perf_counter() - start)
         rewards = []
-        for c, code, result in zip(cut, codes, results, strict=True):
-            coverage = c.coverage(result, self.config.coverage_level)
+        for c, code, judged in zip(cut, codes, placed, strict=True):
+            coverage = c.coverage(judged.value, self.config.coverage_level)
             rewards.append(self.config.score(coverage))
-            batch.add(result, code, coverage, rewards[-1])
+            batch.add(judged.value, code, coverage, rewards[-1])
+            batch.nodes[judged.node] += 1
         self.total.merge(batch)
         if log_metric is not None:
             for name, value in batch.metrics().items():

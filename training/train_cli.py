@@ -12,6 +12,7 @@ from rich.table import Table
 
 from codefront.harness.calibrate import load_limits
 from codefront.harness.calibrate_cli import LimitsOption
+from codefront.harness.executors import check_executor
 from codefront.harness.models.errors import ModelError
 from codefront.harness.models.registry import load_registry, register_local_checkpoint
 from codefront.harness.problems import DEFAULT_LEVELS
@@ -88,12 +89,20 @@ def train_command(
     platform: PlatformOption = None,
     limit: LimitOption = None,
     limits: LimitsOption = None,
+    executor: Annotated[
+        str, typer.Option(help="Where the reward judges: 'local' (this process) or 'ray' (Ray tasks).")
+    ] = "local",
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="With --executor ray: the cluster (default $RAY_ADDRESS, else a new local Ray)."),
+    ] = None,
 ) -> None:
     """GRPO from one base on the nested-coverage reward; each checkpoint is saved in Hugging Face
     format with a training.json and registered, so `harness merge` and `harness run` take it by name.
     Re-running the same command reuses the levels already finished."""
     try:
         plan = training_plan(coverage_level, sweep, levels, name)
+        check_executor(executor)
         selection = Selection.parse(problems, difficulty, platform, since, until, limit)
         calibrated = load_limits(limits) if limits is not None else {}
         chosen = preset_named(preset)
@@ -107,7 +116,8 @@ def train_command(
         finished = []
         for level, level_name, ladder_levels in plan:
             spec = TrainSpec(base_dir, base_name, level, ladder_levels, out / level_name, chosen, dataset,
-                             holdout, partial_credit, sandbox, seed, selection, calibrated)  # fmt: skip
+                             holdout, partial_credit, sandbox, seed, selection, calibrated, executor,
+                             ray_address)  # fmt: skip
             console.print(f"training {level_name}: coverage level {level}/{ladder_levels} from {base_name}")
             finished.append((level_name, train_and_register(spec, level_name)))
     except (ValueError, ModelError, OSError) as e:

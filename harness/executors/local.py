@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from codefront.agents.context import ModeContext
 from codefront.agents.modes import mode_named
-from codefront.harness.executors import EpisodeSetup, Placed
-from codefront.harness.judge.judge import JudgeOptions, JudgePool
+from codefront.harness.executors import EpisodeSetup, Placed, Served
+from codefront.harness.judge.judge import JudgeOptions, JudgePool, judge_many
 from codefront.harness.judge.records import JudgeResult
+from codefront.harness.models.client import open_model
+from codefront.harness.models.registry import Registry
+from codefront.harness.models.spec import ModelSpec
 from codefront.harness.problems import Problem
 from codefront.harness.records import Attempt
 from codefront.sandbox import backend_named
+from codefront.sandbox.base import SandboxBackend
 
 LOCAL_NODE = "local"
 
@@ -37,10 +42,24 @@ class LocalExecutor:
     def share(self, problems: Sequence[Problem]) -> None:
         pass  # they are already here
 
+    @contextlib.asynccontextmanager
+    async def open_model(self, spec: ModelSpec, registry: Registry) -> AsyncIterator[Served]:
+        async with open_model(spec.name, registry) as client:
+            yield Served(client)
+
     def pair_work(self, setup: EpisodeSetup, client: Any, options: JudgeOptions) -> LocalWork:
         backend = backend_named(setup.sandbox)
         ctx = ModeContext(client, backend, setup.spec.system_prompt, setup.spec.tool_protocol, setup.budgets)
         return LocalWork(setup.mode, ctx, JudgePool(backend, options))
+
+    def judge_batch(
+        self,
+        items: Sequence[tuple[Problem, str | None]],
+        backend: SandboxBackend,
+        options: JudgeOptions,
+        concurrency: int | None = None,
+    ) -> list[Placed[JudgeResult]]:
+        return [Placed(r, LOCAL_NODE) for r in judge_many(items, backend, options, concurrency)]
 
     def close(self) -> None:
         pass

@@ -10,9 +10,12 @@ back to the driver, which records each sample once."""
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
 import os
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import ray
@@ -21,13 +24,18 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from codefront.agents.context import ModeContext
 from codefront.agents.modes import mode_named
-from codefront.harness.executors import EpisodeSetup, Placed
+from codefront.harness.executors import EpisodeSetup, Placed, Served
+from codefront.harness.executors.local import LocalExecutor
+from codefront.harness.executors.ray_serving import served_on_ray
 from codefront.harness.judge.judge import JudgeOptions, judge_async
 from codefront.harness.judge.records import JudgeResult
 from codefront.harness.models.client import ChatClient
+from codefront.harness.models.registry import Registry
+from codefront.harness.models.spec import ModelSpec
 from codefront.harness.problems import Problem
 from codefront.harness.records import Attempt
 from codefront.sandbox import backend_named
+from codefront.sandbox.base import SandboxBackend
 
 JUDGE_RETRIES = 3
 """Times Ray re-runs a judging whose worker or node died (system failures only: a verdict is final)."""
@@ -120,9 +128,11 @@ class NodeWorkers:
 class RayWork:
     def __init__(self, executor: RayExecutor, setup: EpisodeSetup, options: JudgeOptions) -> None:
         self.executor, self.setup, self.options = executor, setup, options
+        self.episodes = itertools.count()
 
     async def attempt(self, problem: Problem) -> Placed[Attempt]:
-        return await self.executor.workers.episode(self.setup, self.executor.ref(problem))
+        setup = self.setup.for_episode(next(self.episodes))
+        return await self.executor.workers.episode(setup, self.executor.ref(problem))
 
     async def judge(self, problem: Problem, code: str | None) -> Placed[JudgeResult]:
         result, node = await judge_task.remote(
@@ -138,7 +148,11 @@ class RayExecutor:
         self.started_here = started_here
         self.refs: dict[int, tuple[Problem, Any]] = {}
         """By object: a training reward judges cut copies of problems under their own ids."""
-        self.workers = NodeWorkers()
+
+    @functools.cached_property
+    def workers(self) -> NodeWorkers:
+        """Started on the first episode: a training reward only judges, and needs no actors."""
+        return NodeWorkers()
 
     @classmethod
     def connect(cls, address: str | None = None) -> RayExecutor:
@@ -160,8 +174,25 @@ class RayExecutor:
             self.share([problem])
         return self.refs[id(problem)][1]
 
+    def open_model(self, spec: ModelSpec, registry: Registry) -> AbstractAsyncContextManager[Served]:
+        """A checkpoint is served by vLLM in Ray actors; endpoints need nothing of the cluster."""
+        if spec.kind == "checkpoint":
+            return served_on_ray(spec)
+        return LocalExecutor().open_model(spec, registry)
+
     def pair_work(self, setup: EpisodeSetup, client: Any, options: JudgeOptions) -> RayWork:
         return RayWork(self, setup, options)
+
+    def judge_batch(
+        self,
+        items: Sequence[tuple[Problem, str | None]],
+        backend: SandboxBackend,
+        options: JudgeOptions,
+        concurrency: int | None = None,
+    ) -> list[Placed[JudgeResult]]:
+        """One task per item, all in flight at once: the cluster's CPUs bound them, not `concurrency`."""
+        tasks = [judge_task.remote(self.ref(problem), code, backend.name, options) for problem, code in items]
+        return [Placed(result, node) for result, node in ray.get(tasks)]
 
     def close(self) -> None:
         ray.shutdown()

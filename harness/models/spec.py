@@ -32,6 +32,8 @@ SETTING_KEYS = (
     "tool_call_parser",
     "vllm_args",
     "dtype",
+    "replicas",
+    "concurrency",
 )
 ALLOWED_KEYS = frozenset((*KIND_KEYS, *SETTING_KEYS, "model", "api_key_env", "provenance", "description"))
 
@@ -57,10 +59,22 @@ class ModelSpec:
     dtype: str | None = None
     """The serving dtype of a checkpoint; None: chosen from the CPU (cpu_dtype) on a CPU server, vLLM's
     own on a GPU. `--dtype` in vllm_args wins over both."""
+    concurrency: int | None = None
+    """Requests in flight per (model, mode) unless --concurrency says; None: `request_concurrency`."""
+    replicas: int = 1
+    """Data-parallel copies of a checkpoint's server under `--executor ray` (one per GPU group)."""
     source: str = ""
     """The models.yaml file that defined this entry, for error messages."""
     description: str = ""
     provenance: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def request_concurrency(self) -> int:
+        """A checkpoint the harness serves batches requests: 32 in flight kept the embedded model's
+        CPU server a fifth faster than 8 (BENCHMARKS.md). Endpoints default to 8, polite to shared APIs."""
+        if self.concurrency is not None:
+            return self.concurrency
+        return 32 if self.kind == "checkpoint" else 8
 
     @property
     def is_embedded(self) -> bool:
@@ -154,9 +168,11 @@ def parse_entry(
         if key in raw:
             fields[key] = _setting(key, raw[key], where)
     spec = ModelSpec(**fields) if base is None or kinds else replace(base, **fields)
-    if spec.kind != "checkpoint" and (spec.vllm_args or spec.tool_call_parser or spec.dtype):
+    if spec.kind != "checkpoint" and (
+        spec.vllm_args or spec.tool_call_parser or spec.dtype or spec.replicas > 1
+    ):
         raise ModelConfigError(
-            f"{where}: vllm_args, tool_call_parser and dtype apply only to `checkpoint:` models"
+            f"{where}: vllm_args, tool_call_parser, dtype and replicas apply only to `checkpoint:` models"
         )
     if spec.kind == "checkpoint" and spec.tool_protocol == "native" and not spec.tool_call_parser:
         raise ModelConfigError(
@@ -204,7 +220,7 @@ def _setting(key: str, value: Any, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
             raise bad("a non-negative number")
         return float(value)
-    if key == "max_tokens":
+    if key in ("max_tokens", "replicas", "concurrency"):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise bad("a positive integer")
         return value
