@@ -148,11 +148,15 @@ class CgroupGroup(ProcessGroup):
         os.makedirs(self.path, exist_ok=True)
         if not os.path.exists(os.path.join(self.path, "cgroup.kill")):  # kernels before 5.14
             raise OSError(f"{self.path}: no cgroup.kill")
+        self.procs = os.open(os.path.join(self.path, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
         self.kill(thorough=True)  # what a runner killed before its clean-up left behind
 
     def enter(self) -> None:
-        with open(os.path.join(self.path, "cgroup.procs"), "w") as f:
-            f.write("0")
+        # A raw write on a descriptor opened in the runner: Python's file objects would allocate,
+        # and so copy-on-write, dozens of the runner's pages in every test. The test's copy is closed
+        # at once: written through, it would move any process into this cgroup with root's rights.
+        os.write(self.procs, b"0")
+        os.close(self.procs)
 
     def _cpu_total(self, fresh: bool = False) -> float:
         if self.cpu_stat < 0:  # opened once, read again from its start for every measurement

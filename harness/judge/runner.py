@@ -19,7 +19,7 @@ import os
 import sys
 
 from checkers import CHECKERS
-from child import PRELUDE
+from child import PRELUDE, test_environment
 from containment import group_for, private_scratch
 from execution import Tested, empty, test_runner
 from referee import split
@@ -78,7 +78,7 @@ class Job:
             isolate_network()
         self.prelude = {"__name__": "__main__", "__builtins__": __builtins__}
         exec(PRELUDE, self.prelude)  # imports happen once here, not in every test process
-        os.environ.clear()
+        os.environ.clear()  # the tests' own variables come with their temp dir (main)
         gc.freeze()  # children then do not copy-on-write pages just to scan these objects
         with open("/proc/self/statm") as f:
             self.address_base = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -160,6 +160,7 @@ def main() -> None:
     os.mkdir(workdir, 0o700)
     if job.uid is not None:
         os.chown(workdir, job.uid, job.uid)
+    os.environ.update(test_environment(workdir))
     try:
         tests = test_runner(job, workdir)
         run_tests(job, tests)
