@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from codefront.harness.judge.program import runner_command
+from codefront.harness.judge.program import compiled_prefix, runner_command
 from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, TestResult, Verdict
 from codefront.harness.judge.uids import leased_uid
 from codefront.harness.judge.wire import CompileError, Done, InternalError, JudgeJob, TestCase, decode_events
@@ -59,7 +59,7 @@ async def run_job(sandbox, job: JudgeJob, privileged: bool) -> list:
     """Run the runner on `job` in `sandbox`: its events, or an InternalError saying why there are none."""
     result = await sandbox.exec(
         list(runner_command()),
-        input=job.encode(),
+        input=compiled_prefix() + job.encode(),
         timeout=job.runner_timeout(),
         output_limit=RUNNER_OUTPUT_LIMIT,
         privileged=privileged,
