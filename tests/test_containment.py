@@ -61,6 +61,19 @@ for pid in os.listdir("/proc"):
             pass
 print("leaked" if "sk-host-only" in seen or "answer-7f3a" in seen else "answer-" + input().strip())
 """
+FIND_DESCRIPTORS = """
+import os
+writable = []
+for fd in os.listdir("/proc/self/fd"):
+    try:
+        flags = int(open(f"/proc/self/fdinfo/{fd}").read().split("flags:")[1].split()[0], 8)
+        target = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:
+        continue
+    if int(fd) > 2 and flags & 3 and "cgroup" in target:  # O_WRONLY or O_RDWR
+        writable.append(target)
+print("answer-" + input().strip() if not writable else "writable: %s" % writable)
+"""
 HOSTILE = {
     "fork bomb that survives failed forks": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", {Verdict.TLE}),
     "fork during kill": ("import os\nwhile True:\n    if os.fork() > 0:\n        os._exit(0)\n", {Verdict.WA}),
@@ -75,6 +88,7 @@ HOSTILE = {
     "reads other processes' secrets": (SCAN_PROC, {Verdict.AC}),
     "reads the expected output from its memory": (SCAN_MEMORY, {Verdict.WA}),
     "leaves files and shared memory": (LEAVE_FILES, {Verdict.AC}),
+    "looks for a cgroup file it could write": (FIND_DESCRIPTORS, {Verdict.AC}),
 }  # fmt: skip
 BOUND_S = 2 * (ECHO.time_limit_s * WALL_FACTOR + 0.2) + 1.0 + 4.0
 """A TLE runs twice, each within its wall limit, plus a second of clean-up and slack for a loaded CI."""

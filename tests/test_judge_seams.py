@@ -162,3 +162,19 @@ def test_call_based_code_without_a_solution_class_calls_the_function():
     plain = "def f(n):\n    return 2 * n\n"
     for isolation in ("submission", "test"):
         assert judge(DOUBLE, plain, LocalBackend(), JudgeOptions(isolation=isolation)).verdict == Verdict.AC
+
+
+def test_a_wrong_answer_ends_the_reports_though_the_worker_ran_ahead():
+    """Outputs reach the referee in batches and the worker has the next input queued: under
+    stop-on-failure the reports still end at the first wrong answer."""
+    result = judge(DOUBLE, FUNCTIONAL["wrong on one test"], LocalBackend())
+    assert [t.verdict for t in result.tests] == [Verdict.AC, Verdict.AC, Verdict.WA]
+    assert result.verdict == Verdict.WA
+
+
+def test_the_runner_compiles_its_sources_where_the_sandbox_has_another_interpreter(monkeypatch):
+    from codefront.harness.judge import judge as judge_module
+
+    monkeypatch.setattr(judge_module, "compiled_prefix", lambda: b"another-interpreter 0\n")
+    assert judge(HALF, CODE, LocalBackend()).verdict == Verdict.AC
+    assert judge(DOUBLE, FUNCTIONAL["right"], LocalBackend()).verdict == Verdict.AC
