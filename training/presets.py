@@ -38,18 +38,16 @@ PRESETS = {
     for p in (
         Preset(
             name="cpu-tiny",
-            description="the embedded model on 2 CPU cores: 8 steps of one prompt x 6 completions, minutes",
-            # One step per starter-tier training problem: each prompt is seen once per level.
-            max_steps=8,
+            description="the embedded model on 2 CPU cores: 4 steps of one prompt x 4 completions, minutes",
+            # A step takes 1-2 minutes on 2 shared cores (generation is most of it).
+            max_steps=4,
             # Large for GRPO, so that a few steps visibly move a 135M model.
             learning_rate=1e-5,
-            per_device_train_batch_size=6,
+            per_device_train_batch_size=4,
             gradient_accumulation_steps=1,
-            # Six completions make a group that mixes right and wrong answers likelier than four do
-            # when the model is right one time in five.
-            num_generations=6,
+            num_generations=4,
             # The embedded model's starter-tier answers take 70-150 tokens.
-            max_completion_length=192,
+            max_completion_length=160,
             # Below 1: a 135M model sampled at 1.0 rarely writes a program that runs at all.
             temperature=0.7,
             # bf16 rounding would swallow a few small updates: train and save in float32.
