@@ -103,7 +103,12 @@ def run_command(
     platform: PlatformOption = None,
     samples: Annotated[int, typer.Option(help="Samples per problem.")] = 1,
     levels: Annotated[int, typer.Option(help="Nested coverage levels.")] = DEFAULT_LEVELS,
-    concurrency: Annotated[int, typer.Option(help="Model requests in flight per (model, mode).")] = 8,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            help="Model requests in flight per (model, mode) (default: the model's own; see models.yaml)."
+        ),
+    ] = None,
     sandbox: Annotated[
         str | None,
         typer.Option(
@@ -128,7 +133,11 @@ def run_command(
     ] = None,
 ) -> None:
     """Evaluate models on problems in modes (every pair); re-running the same command resumes."""
-    for name, value in (("--samples", samples), ("--levels", levels), ("--concurrency", concurrency)):
+    for name, value in (
+        ("--samples", samples),
+        ("--levels", levels),
+        ("--concurrency", 1 if concurrency is None else concurrency),
+    ):
         if value < 1:
             raise fail(f"{name} must be at least 1, got {value}")
     budgets = Budgets(max_steps=max_steps, max_tokens=max_tokens, wall_time_s=wall_time)

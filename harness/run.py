@@ -41,7 +41,8 @@ class RunConfig:
     selection: Selection = Selection()
     samples: int = 1
     levels: int = 4
-    concurrency: int = 8
+    concurrency: int | None = None
+    """Model requests in flight; None: the model's own (`ModelSpec.request_concurrency`)."""
     sandbox: str | None = None
     """A sandbox backend; by default $CODEFRONT_SANDBOX, else the mode's own (modes.default_sandbox_for)."""
     db: Path = DEFAULT_DB

@@ -70,7 +70,7 @@ def test_layers_shipped_then_user_then_managed(isolated: Path, monkeypatch: pyte
     monkeypatch.setenv("CODEFRONT_MODELS", str(user))
     registry = load_registry()
     smol = registry.get("smollm2-135m")
-    assert smol.temperature == 0.7 and smol.is_embedded and smol.max_tokens == 512, (
+    assert smol.temperature == 0.7 and smol.is_embedded and smol.max_tokens == 384, (
         "settings-only entry adjusts"
     )
     local = registry.get("local")
@@ -114,6 +114,10 @@ def test_unknown_name_lists_close_names() -> None:
             r"models\.a\.temperature must be a non-negative",
         ),
         ("models:\n  a: {checkpoint: /x, tool_protocol: native}\n", r"needs tool_call_parser"),
+        (
+            "models:\n  a: {litellm: x/y, concurrency: 0}\n",
+            r"models\.a\.concurrency must be a positive integer",
+        ),
         ("- a\n- b\n", r"expected one top-level key `models:`"),
     ],
 )
@@ -124,6 +128,18 @@ def test_malformed_file_names_file_and_key(isolated: Path, monkeypatch, text: st
         load_registry()
     assert str(caught.value).startswith(str(bad))
     assert "\n" not in str(caught.value)
+
+
+def test_request_concurrency_is_the_entrys_else_32_for_a_served_checkpoint_else_8(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = write(
+        isolated / "mine.yaml",
+        "models:\n  api: {litellm: x/y}\n  busy: {litellm: x/y, concurrency: 64}\n",
+    )
+    monkeypatch.setenv("CODEFRONT_MODELS", str(user))
+    registry = load_registry()
+    assert [registry.get(n).request_concurrency for n in ("smollm2-135m", "api", "busy")] == [32, 8, 64]
 
 
 def test_missing_user_file_named_by_variable(isolated: Path, monkeypatch) -> None:
