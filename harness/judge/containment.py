@@ -144,7 +144,7 @@ class CgroupGroup(ProcessGroup):
     def __init__(self, root: str, uid: int) -> None:
         super().__init__()
         self.path = os.path.join(root, "codefront-judge", f"uid{uid}")
-        self.cpu_stat = -1
+        self.cpu_stat = self.events = -1
         os.makedirs(self.path, exist_ok=True)
         if not os.path.exists(os.path.join(self.path, "cgroup.kill")):  # kernels before 5.14
             raise OSError(f"{self.path}: no cgroup.kill")
@@ -159,13 +159,14 @@ class CgroupGroup(ProcessGroup):
         os.close(self.procs)
 
     def _cpu_total(self, fresh: bool = False) -> float:
-        if self.cpu_stat < 0:  # opened once, read again from its start for every measurement
+        if self.cpu_stat < 0:  # opened once, read again from its start every time (so is cgroup.events)
             self.cpu_stat = os.open(os.path.join(self.path, "cpu.stat"), os.O_RDONLY | os.O_CLOEXEC)
         return int(os.pread(self.cpu_stat, 64, 0).split()[1]) / 1e6  # usage_usec comes first
 
     def _populated(self) -> bool:
-        with open(os.path.join(self.path, "cgroup.events")) as f:
-            return "populated 1" in f.read()
+        if self.events < 0:
+            self.events = os.open(os.path.join(self.path, "cgroup.events"), os.O_RDONLY | os.O_CLOEXEC)
+        return b"populated 1" in os.pread(self.events, 256, 0)
 
     def kill(self, thorough: bool) -> bool:
         reap(block=False)

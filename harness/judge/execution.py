@@ -118,19 +118,19 @@ class PerSubmission:
             self.channels, self.ready = Channels(self.pid, fds), False
             self.memory = PeakMemory(self.pid)
             job.group.start(self.pid, fresh=False)
-        else:
+        else:  # CPU and peak memory were restarted where the last test's were read
             job.group.carry_on()
         if self.queued != i:
             data = framed(job.inputs.data(i))
         if i + 1 < len(job.indices):
             data += framed(job.inputs.data(i + 1))
             self.queued = i + 1
-        self.memory.reset()
         outputs, reason = supervise(self.channels, data, job, last=False, early=self.early,
                                     complete=lambda out: answer_of(bytes(out["result"])) is not None)  # fmt: skip
         self.ready = self.ready or bool(outputs["ready"])
         outputs["ready"] = b"1" if self.ready else b""
         cpu, memory = job.group.cpu_seconds(), self.memory.peak_mb()
+        self.memory.reset()  # the worker may already be on the next test: its window starts now
         answer, self.early = answer_of(outputs["result"]) or (None, b"")
         if reason is None and not self.channels.exited and answer is not None:
             verdict, detail = classify(0, "cpu" if cpu > job.cpu else None, cpu, job, outputs)
