@@ -203,13 +203,19 @@ def serve_scenario(out: Path) -> None:
     db = work / "r.sqlite"
     os.environ["CODEFRONT_HOME"] = str(work / "home")  # the cluster's workers (and so the actor) inherit it
     os.environ.pop("CODEFRONT_MODELS", None)
+    (work / "models.yaml").write_text(f"models:\n  gone: {{checkpoint: {work / 'gone'}}}\n")
     with LoopbackCluster() as cluster:
-        command = [str(BIN / "harness"), "run", "--model", "smollm2-135m", "--limit", "1", "--samples", "1",
-                   "--db", str(db), "--executor", "ray", "--ray-address", cluster.address]  # fmt: skip
+        run = [str(BIN / "harness"), "run", "--limit", "1", "--samples", "1", "--db", str(db),
+               "--executor", "ray", "--ray-address", cluster.address]  # fmt: skip
+        missing = subprocess.run(
+            [*run, "--model", "gone"], cwd=work, capture_output=True, text=True, timeout=120
+        )
         start = time.monotonic()
-        done = subprocess.run(command, cwd=work, capture_output=True, text=True, timeout=500)
+        done = subprocess.run([*run, "--model", "smollm2-135m"], cwd=work, capture_output=True, text=True,
+                              timeout=500)  # fmt: skip
         report = {"rc": done.returncode, "output": (done.stdout + done.stderr)[-4000:],
-                  "seconds": time.monotonic() - start, "vllm_after_run": len(vllm_servers(work))}  # fmt: skip
+                  "seconds": time.monotonic() - start, "vllm_after_run": len(vllm_servers(work)),
+                  "missing": [missing.returncode, missing.stderr]}  # fmt: skip
     report["vllm_after_stop"] = len(vllm_servers(work))
     report |= read_back(db) if db.exists() else {"samples": [], "placements": []}
     out.write_text(json.dumps(report))

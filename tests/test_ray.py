@@ -84,6 +84,10 @@ def test_a_checkpoint_is_served_by_vllm_in_a_ray_actor(tmp_path: Path):
     [placement] = report["placements"]
     assert placement[4] != "local" and placement[-1] == 1
     assert report["vllm_after_run"] == 0 and report["vllm_after_stop"] == 0
+    rc, stderr = report["missing"]  # a checkpoint its actor cannot find: one line, not Ray's traceback
+    last = stderr.strip().splitlines()[-1]
+    assert rc == 2 and last.startswith("error: model 'gone': checkpoint") and last.endswith("models.yaml")
+    assert "Traceback" not in stderr, stderr
 
 
 def test_episodes_take_the_replicas_in_turn():

@@ -1,8 +1,10 @@
-"""Where a sweep's work runs: in this process (`local`, the default) or on a Ray cluster (`ray`).
+"""Where a sweep's or a training reward's work runs: in this process (`local`, the default) or on a
+Ray cluster (`ray`).
 
-An executor decides where an episode or a judging runs, never what it computes: the same sample
-judged through Ray equals the local one. Both hand back each result with the node that made it, so
-the driver (the store's single writer) can record where work ran. `local` never imports Ray."""
+An executor decides where a model is served, an episode runs or a submission is judged, never what
+it computes: the same sample judged through Ray equals the local one. Both hand back each result
+with the node that made it, so the driver (the store's single writer) can record where work ran.
+`local` never imports Ray."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ import ray
 
 from codefront.harness.executors import Served
 from codefront.harness.models.client import ChatClient
-from codefront.harness.models.errors import ModelConfigError, ServeError
+from codefront.harness.models.errors import ModelConfigError, ModelError, ServeError
 from codefront.harness.models.paths import codefront_home
 from codefront.harness.models.provenance import ModelIdentity, checkpoint_identity
 from codefront.harness.models.serve import last_log_line, serving
@@ -73,7 +73,6 @@ class Replica:
     base_url: str
     served_name: str
     identity: ModelIdentity
-    node: str
 
 
 @ray.remote(num_cpus=0, max_restarts=0)
@@ -93,8 +92,7 @@ class VllmReplica:
         if server.dtype:  # chosen for this node's CPU, as a local run does
             identity = replace(identity, dtype=server.dtype)
         address = ray.util.get_node_ip_address()
-        node = ray.get_runtime_context().get_node_id()
-        return Replica(f"http://{address}:{server.port}/v1", server.served_name, identity, node)
+        return Replica(f"http://{address}:{server.port}/v1", server.served_name, identity)
 
     def progress(self) -> str:
         """The last line of this replica's server log, while it starts."""
@@ -106,7 +104,17 @@ class VllmReplica:
 
 
 def gpus_per_replica(spec: ModelSpec) -> int:
-    return tensor_parallel_size(spec) if ray.cluster_resources().get("GPU", 0) > 0 else 0
+    """The GPUs each replica reserves; an error now rather than actors waiting for GPUs that are not there."""
+    cluster_gpus = ray.cluster_resources().get("GPU", 0)
+    if cluster_gpus == 0:
+        return 0
+    gpus = tensor_parallel_size(spec)
+    if gpus * spec.replicas > cluster_gpus:
+        raise ServeError(
+            f"{spec.name}: {spec.replicas} replica(s) x {gpus} GPU(s) need {gpus * spec.replicas} GPUs; "
+            f"the Ray cluster has {cluster_gpus:g} ({spec.source}: replicas, --tensor-parallel-size)"
+        )
+    return gpus
 
 
 @contextlib.asynccontextmanager
@@ -137,7 +145,11 @@ async def _started(spec: ModelSpec, actors: list, gpus: int) -> list[Replica]:
             await asyncio.wait([starting], timeout=2.0)
             with contextlib.suppress(ray.exceptions.RayError):
                 wait.update(await actors[0].progress.remote())
-        replicas = starting.result()
+        try:
+            replicas = starting.result()
+        except ray.exceptions.RayTaskError as e:  # the actor's own error, without Ray's wrapping
+            cause = e.cause if isinstance(e.cause, ModelError) else ServeError(f"{spec.name}: {e.cause}")
+            raise cause from None
     hashes = {r.identity.weights_hash for r in replicas}
     if len(hashes) > 1:
         raise ServeError(
