@@ -195,8 +195,13 @@ def test_the_starter_tier_is_selected_by_difficulty_and_comes_first():
     assert {p.id for p in starter} == {
         "add-two",
         "distinct-count",
+        "even-numbers",
+        "larger-number",
         "list-maximum",
+        "multiply-two",
+        "reverse-letters",
         "reverse-line",
+        "sum-list",
         "vowel-count",
     }
     assert suite[: len(starter)] == starter
