@@ -106,7 +106,8 @@ def run_command(
     concurrency: Annotated[
         int | None,
         typer.Option(
-            help="Model requests in flight per (model, mode) (default: the model's own; see models.yaml)."
+            help="Model requests in flight per (model, mode); default, and bound over all its modes: "
+            "the model's `concurrency` (models.yaml)."
         ),
     ] = None,
     sandbox: Annotated[

@@ -24,7 +24,6 @@ from codefront.harness.models.serve import serving
 from codefront.harness.models.spec import ModelSpec
 
 DEFAULT_TIMEOUT_S = 600.0
-DEFAULT_CONCURRENCY = 16
 TRANSPORT_ERRORS = (openai.APIError, httpx.HTTPError, TimeoutError, OSError)
 
 
@@ -74,18 +73,20 @@ class ChatClient:
         base_url: str | None = None,
         model: str | None = None,
         semaphore: asyncio.Semaphore | None = None,
-        max_concurrency: int = DEFAULT_CONCURRENCY,
+        max_concurrency: int | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         retry: RetryPolicy = RetryPolicy(),
         identity: ModelIdentity | None = None,
     ) -> None:
-        """`base_url`/`model` default to the spec's (a served checkpoint passes its server's)."""
+        """`base_url`/`model` default to the spec's (a served checkpoint passes its server's);
+        `max_concurrency` bounds all calls through this client, by default the model's own
+        (`ModelSpec.request_concurrency`), whatever runs share it."""
         self.spec = spec
         self.model = model or spec.model or spec.name
         self.identity = identity
         self.timeout_s = timeout_s
         self.retry = retry
-        self.semaphore = semaphore or asyncio.Semaphore(max_concurrency)
+        self.semaphore = semaphore or asyncio.Semaphore(max_concurrency or spec.request_concurrency)
         self._api_key = spec.api_key()
         self._openai: openai.AsyncOpenAI | None = None
         self.base_url: str | None = None
