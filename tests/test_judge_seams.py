@@ -117,7 +117,7 @@ def test_a_judge_failure_is_retried_a_bounded_number_of_times(tmp_path):
         outcomes = []
         for _ in range(JUDGE_ATTEMPTS + 1):  # one Evaluation per resumed run
             evaluation = Evaluation(
-                RunConfig(model="m"), store, JudgePool(BrokenBackend()), None, "run", "key"
+                RunConfig(model="m", concurrency=1), store, JudgePool(BrokenBackend()), None, "run", "key"
             )
             result, retry = asyncio.run(evaluation.judged(HALF, CODE))
             outcomes.append((result.verdict, retry))
