@@ -42,7 +42,8 @@ class RunConfig:
     samples: int = 1
     levels: int = 4
     concurrency: int | None = None
-    """Model requests in flight; None: the model's own (`ModelSpec.request_concurrency`)."""
+    """Model requests in flight; None: the model's own (`ModelSpec.request_concurrency`), which the
+    sweep resolves before an `Evaluation` is made."""
     sandbox: str | None = None
     """A sandbox backend; by default $CODEFRONT_SANDBOX, else the mode's own (modes.default_sandbox_for)."""
     db: Path = DEFAULT_DB

@@ -263,7 +263,12 @@ async def test_endpoint_error_mid_episode_is_an_infra_error_for_the_orchestrator
     ctx = context(client)
     with Store(tmp_path / "r.sqlite") as store:
         evaluation = Evaluation(
-            RunConfig(model="scripted", mode="agentic"), store, JudgePool(ctx.sandbox), ctx, "run1", "key"
+            RunConfig(model="scripted", mode="agentic", concurrency=1),
+            store,
+            JudgePool(ctx.sandbox),
+            ctx,
+            "run1",
+            "key",
         )
         sample = await evaluation.sample(ADD, 0)
         assert sample.result is None and "503" in sample.attempt.infra_error
@@ -482,7 +487,12 @@ async def test_show_prints_a_stored_trajectory(tmp_path):
     db = tmp_path / "r.sqlite"
     with Store(db) as store:
         evaluation = Evaluation(
-            RunConfig(model="scripted", mode="agentic"), store, JudgePool(ctx.sandbox), ctx, "run7", "key"
+            RunConfig(model="scripted", mode="agentic", concurrency=1),
+            store,
+            JudgePool(ctx.sandbox),
+            ctx,
+            "run7",
+            "key",
         )
         sample = await evaluation.sample(ADD, 0)
     assert sample.result.verdict == Verdict.AC and sample.attempt.trajectory[-1].reason == "submitted"
