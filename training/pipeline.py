@@ -98,8 +98,9 @@ def pipeline_command(
         low, high = trained[0][1].path, trained[-1][1].path
         if weights_hash(low) == weights_hash(high):
             console.print(
-                f"[yellow]warning:[/] {low.name} and {high.name} have the same weights: no group of completions "
-                "differed in reward, so GRPO had nothing to learn from (try more --max-steps or an easier --dataset)"
+                f"[yellow]warning:[/] {low.name} and {high.name} have the same weights: both levels rewarded the "
+                "same completions (no group differed in reward, or every solution that passed level 1 passed all), "
+                "so the levels did not pull apart (try more --max-steps)"
             )
         console.print(f"[bold]merge[/] {low.name} -> {high.name} at alphas {', '.join(map(str, grid))}")
         for result in merge_all(low, high, grid, out / "merges"):
