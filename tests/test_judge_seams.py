@@ -4,6 +4,8 @@ the problem, and the precedence of verdicts."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import time
 from dataclasses import replace
 
 import pytest
@@ -178,3 +180,13 @@ def test_the_runner_compiles_its_sources_where_the_sandbox_has_another_interpret
     monkeypatch.setattr(judge_module, "compiled_prefix", lambda: b"another-interpreter 0\n")
     assert judge(HALF, CODE, LocalBackend()).verdict == Verdict.AC
     assert judge(DOUBLE, FUNCTIONAL["right"], LocalBackend()).verdict == Verdict.AC
+
+
+@pytest.mark.parametrize("stdin", [b"", b"cpython-311 4096\n" + b"x" * 100], ids=["nothing", "cut-off"])
+def test_a_runner_whose_harness_went_away_before_the_job_exits_at_once(stdin: bytes) -> None:
+    """A runner whose stdin closes before (or while) its modules arrive must exit, not spin on the
+    closed pipe: one such orphan held a core for 49 minutes."""
+    started = time.monotonic()
+    out = subprocess.run(program.runner_command(), input=stdin, capture_output=True, timeout=30)
+    assert out.returncode != 0 and b"stdin closed before the job arrived" in out.stderr
+    assert time.monotonic() - started < 10

@@ -24,19 +24,24 @@ submissions import what they would under a plain `python3`."""
 _BOOTSTRAP = """
 import marshal, os, sys, site, types
 sys.path.extend(p for p in site.getsitepackages() if p not in sys.path)
+def _read(n):
+    chunk = os.read(0, n)
+    if not chunk:  # the harness is gone: never spin on a closed pipe
+        raise SystemExit("runner: stdin closed before the job arrived")
+    return chunk
 _line = b""
 while not _line.endswith(b"\\n"):
-    _line += os.read(0, 1)
+    _line += _read(1)
 _tag, _size = _line.split()
 _compiled = b""
 while len(_compiled) < int(_size):
-    _compiled += os.read(0, int(_size) - len(_compiled))
+    _compiled += _read(int(_size) - len(_compiled))
 _compiled = marshal.loads(_compiled) if _tag.decode() == sys.implementation.cache_tag else {{}}
 for _name, _source in {modules!r}:
     _module = types.ModuleType(_name)
     sys.modules[_name] = _module
     exec(_compiled.get(_name) or compile(_source, _name + ".py", "exec"), _module.__dict__)
-del _line, _tag, _size, _name, _source, _module
+del _read, _line, _tag, _size, _name, _source, _module
 exec(_compiled.get("runner") or compile({runner!r}, "runner.py", "exec"),
      {{"__name__": "__main__", "__builtins__": __builtins__}})
 """
