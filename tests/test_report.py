@@ -433,6 +433,16 @@ def test_plots_are_valid_pngs_and_html_embeds_them(report, tmp_path: Path):
         assert text in html
 
 
+def test_checkpoints_at_one_frontier_point_share_one_label(tmp_path: Path):
+    with Store(tmp_path / "same.sqlite") as store:
+        for model, letters in (("first", "SC"), ("second", "CS"), ("apart", "OO")):
+            for index, letter in enumerate(letters):
+                store.add(make_sample(model, "tool", "p0", index, letter))
+        report = build_report(load_dataset(store), SETTINGS)
+    frontier = next(p for p in render_plots(report) if p.name == "frontier")
+    assert {"apart", "first\nsecond"} <= set(frontier.series) and "first" not in frontier.series
+
+
 def test_cli_json_prints_only_the_rows(db: Path):
     harness = Path(sys.executable).with_name("harness")
     done = subprocess.run(

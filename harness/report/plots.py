@@ -102,13 +102,16 @@ def frontier(report: Report) -> Figure:
     figure, panels = _panels(report, "Correctness-efficiency frontier")
     placed = {(p.model, p.mode): p for p in report.alpha}
     for mode, ax in panels:
+        labels_at: dict[tuple[float, float], list[str]] = {}
         for row in (r for r in report.rows if r.mode == mode and r.samples):
             point = placed.get((row.model, mode))
             marker = MARKERS[point.role if point else None]
             x, y = row.optimization_failure_rate, row.correctness_failure_rate
             ax.scatter(x, y, marker=marker, s=60, color=_colour(point), edgecolors="black")
             suffix = f" (a={point.alpha:.3g})" if point else ""
-            ax.annotate(row.model + suffix, (x, y), fontsize=7, xytext=(4, 4), textcoords="offset points")
+            labels_at.setdefault((round(x, 6), round(y, 6)), []).append(row.model + suffix)
+        for xy, labels in labels_at.items():  # checkpoints at one point share one label, one name a line
+            ax.annotate("\n".join(labels), xy, fontsize=7, xytext=(4, 4), textcoords="offset points")
         _trace(ax, [p for p in report.alpha if p.mode == mode and p.role != "trained"])
         ax.set_xlabel("optimization failure rate (TLE/MLE)")
         ax.set_ylabel("correctness failure rate (WA/RE/OLE/CE)")
