@@ -63,6 +63,7 @@ def pipeline_command(
         int, typer.Option(help="Samples per held-out problem, checkpoint and mode.", min=1)
     ] = EVAL_SAMPLES,
     sandbox: Annotated[str, typer.Option(help="local or docker.")] = "local",
+    seed: Annotated[int, typer.Option(help="cov1's training seed; covL trains with seed + L - 1.")] = 0,
     db: Annotated[Path, typer.Option(help="SQLite results store.")] = DEFAULT_DB,
 ) -> None:
     """Train cov1 and covL, merge alphas between them, evaluate every checkpoint in each mode.
@@ -91,16 +92,15 @@ def pipeline_command(
             name = f"cov{level}"
             console.print(f"[bold]train[/] {name}: coverage level {level}/{levels} from {base_name}")
             spec = TrainSpec(base_dir, base_name, level, levels, out / name, chosen, dataset, sandbox=sandbox,
-                             selection=selection)  # fmt: skip
+                             seed=level_seed(seed, level), selection=selection)  # fmt: skip
             trained.append((name, train_and_register(spec, name)))
         console.print(summary_table(trained))
 
         low, high = trained[0][1].path, trained[-1][1].path
         if weights_hash(low) == weights_hash(high):
             console.print(
-                f"[yellow]warning:[/] {low.name} and {high.name} have the same weights: both levels rewarded the "
-                "same completions (no group differed in reward, or every solution that passed level 1 passed all), "
-                "so the levels did not pull apart (try more --max-steps)"
+                f"[yellow]warning:[/] {low.name} and {high.name} have the same weights: no group at either level "
+                "differed in reward, so neither moved from the base (try more --max-steps)"
             )
         console.print(f"[bold]merge[/] {low.name} -> {high.name} at alphas {', '.join(map(str, grid))}")
         for result in merge_all(low, high, grid, out / "merges"):
@@ -120,6 +120,14 @@ def pipeline_command(
         err_console.print(f"[bold red]error:[/] {e}", highlight=False)
         raise typer.Exit(2) from None
     console.print(f"done: `harness report --db {db}` compares the checkpoints")
+
+
+def level_seed(seed: int, level: int) -> int:
+    """Each level its own seed, so the levels sample different prompts and completions. On one seed a
+    small model's levels see the same groups, and when every completion that passes level 1 passes
+    them all (or fails them all) both levels learn the same update: cov1 and covL, and every merge
+    between them, come out the same weights."""
+    return seed + level - 1
 
 
 def pipeline_difficulty(dataset: str, difficulty: str | None) -> str | None:
