@@ -46,7 +46,11 @@ def test_pipeline_trains_on_the_starter_tier_and_merges_by_name(pipeline):
     merged = run / "merges" / "alpha1.5"
     record = json.loads((merged / "merge.json").read_text())
     assert record["alpha"] == 1.5 and record["low_hash"] and record["high_hash"]
-    assert load_registry().get("alpha1.5").checkpoint_dir().resolve() == merged.resolve()
+    registry = load_registry()
+    assert registry.get("alpha1.5").checkpoint_dir().resolve() == merged.resolve()
+    # Every checkpoint made is sampled as its base is: the report compares weights, not settings.
+    base = registry.get("smollm2-135m").sampling()
+    assert all(registry.get(name).sampling() == base for name in ("cov1", "cov4", "alpha1.5"))
     for name in ("cov1", "cov4"):
         training = json.loads((run / name / "training.json").read_text())
         assert training["coverage_level"] == int(name[-1]) and training["steps"] == 2

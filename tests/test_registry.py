@@ -24,6 +24,7 @@ from codefront.harness.models import (
     weights_hash,
 )
 from codefront.harness.models.provenance import Lineage, read_lineage
+from codefront.harness.models.registry import inherited_settings
 
 
 @pytest.fixture(autouse=True)
@@ -183,6 +184,22 @@ def test_register_local_checkpoint_replaces_and_refuses_non_checkpoints(isolated
         register_local_checkpoint("x", isolated / "empty", {})
     with pytest.raises(ModelConfigError, match="names use letters"):
         register_local_checkpoint("a b", first, {})
+
+
+def test_checkpoints_made_from_a_registered_model_are_sampled_as_it_is(isolated: Path) -> None:
+    base = load_registry().get("smollm2-135m")
+    register_local_checkpoint(
+        "cov1", make_checkpoint(isolated / "c1"), {}, settings=inherited_settings(base.name)
+    )
+    register_local_checkpoint(
+        "alpha1.5", make_checkpoint(isolated / "m"), {}, settings=inherited_settings("cov1")
+    )
+    registry = load_registry()
+    for name in ("cov1", "alpha1.5"):
+        made = registry.get(name)
+        assert made.sampling() == base.sampling() and made.sampling()["max_tokens"] == 384
+        assert (made.tool_protocol, made.vllm_args) == (base.tool_protocol, base.vllm_args)
+    assert inherited_settings(str(isolated / "c1")) == {}  # a directory has no settings of its own
 
 
 def test_weights_hash_follows_content_and_is_cached_by_size_and_mtime(isolated: Path) -> None:

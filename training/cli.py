@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from codefront.harness.models.errors import ModelError
-from codefront.harness.models.registry import load_registry, register_local_checkpoint
+from codefront.harness.models.registry import inherited_settings, load_registry, register_local_checkpoint
 from codefront.training.merge import MergeError, merge, merge_grid, parse_alpha, parse_alpha_grid
 
 console = Console()
@@ -60,7 +60,9 @@ def merge_command(
         else:
             results = merge_grid(low_dir, high_dir, values, out, dtype)
         for result in results:
-            register_local_checkpoint(result.name, result.path, result.record)
+            register_local_checkpoint(
+                result.name, result.path, result.record, settings=inherited_settings(low)
+            )
             console.print(f"{result.name}: {result.path}", highlight=False, soft_wrap=True)
     except (MergeError, ModelError, OSError) as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)

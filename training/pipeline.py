@@ -14,7 +14,7 @@ import asyncio
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,7 +22,7 @@ from rich.console import Console
 from codefront.harness.loaders import ProblemLoadError
 from codefront.harness.models.errors import ModelError
 from codefront.harness.models.provenance import weights_hash
-from codefront.harness.models.registry import load_registry, register_local_checkpoint
+from codefront.harness.models.registry import inherited_settings, load_registry, register_local_checkpoint
 from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.run import DEFAULT_DB, RunConfig
 from codefront.harness.selection import DifficultyOption, Selection
@@ -103,7 +103,7 @@ def pipeline_command(
                 "differed in reward, so neither moved from the base (try more --max-steps)"
             )
         console.print(f"[bold]merge[/] {low.name} -> {high.name} at alphas {', '.join(map(str, grid))}")
-        for result in merge_all(low, high, grid, out / "merges"):
+        for result in merge_all(low, high, grid, out / "merges", inherited_settings(trained[0][0])):
             console.print(f"  {result.name}: {result.path}", highlight=False)
 
         made = [Made(evaluated_base(base_name, base_dir))] + [Made(name) for name, _ in trained]
@@ -148,8 +148,11 @@ def evaluated_base(base_name: str, base_dir: Path) -> str:
     return base_dir.name
 
 
-def merge_all(low: Path, high: Path, alphas: list[float], root: Path) -> list[MergeResult]:
-    """Merge and register every alpha, reusing merges of these same two checkpoints already in `root`."""
+def merge_all(
+    low: Path, high: Path, alphas: list[float], root: Path, settings: dict[str, Any]
+) -> list[MergeResult]:
+    """Merge and register every alpha (with `settings`, the low checkpoint's), reusing merges of these
+    same two checkpoints already in `root`."""
     hashes = (weights_hash(low), weights_hash(high))
     results, todo = [], []
     for alpha in alphas:
@@ -164,5 +167,5 @@ def merge_all(low: Path, high: Path, alphas: list[float], root: Path) -> list[Me
             todo.append(alpha)
     results += list(merge_grid(low, high, todo, root)) if todo else []
     for result in results:
-        register_local_checkpoint(result.name, result.path, result.record)
+        register_local_checkpoint(result.name, result.path, result.record, settings=settings)
     return results

@@ -14,7 +14,7 @@ from codefront.harness.calibrate import load_limits
 from codefront.harness.calibrate_cli import LimitsOption
 from codefront.harness.executors import check_executor
 from codefront.harness.models.errors import ModelError
-from codefront.harness.models.registry import load_registry, register_local_checkpoint
+from codefront.harness.models.registry import inherited_settings, load_registry, register_local_checkpoint
 from codefront.harness.problems import DEFAULT_LEVELS
 from codefront.harness.selection import (
     DifficultyOption,
@@ -48,7 +48,9 @@ def train_and_register(spec: TrainSpec, name: str) -> Trained:
 
     trained = train(spec)
     if trained.is_main_process:
-        register_local_checkpoint(name, trained.path, trained.provenance())
+        register_local_checkpoint(
+            name, trained.path, trained.provenance(), settings=inherited_settings(spec.base_name)
+        )
     return trained
 
 

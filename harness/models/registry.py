@@ -151,6 +151,14 @@ def register_local_checkpoint(
         _write_atomically(target, yaml.safe_dump({"models": models}, sort_keys=False))
 
 
+def inherited_settings(parent: str, home: Path | None = None) -> dict[str, Any]:
+    """The settings of a checkpoint made from `parent` (trained or merged from it): a registered
+    parent's own sampling and serving settings, so that the report compares weights, not settings;
+    none for a parent given as a directory."""
+    registry = load_registry(home=home)
+    return registry.get(parent).settings() if parent in registry else {}
+
+
 @contextlib.contextmanager
 def _locked(lock_path: Path) -> Iterator[None]:
     """Serialise writers (merge and train may register at the same time)."""

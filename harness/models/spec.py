@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -113,6 +113,15 @@ class ModelSpec:
                 f"model {self.name!r} needs ${self.api_key_env}: export {self.api_key_env}=... ({self.source})"
             )
         return key
+
+    def settings(self) -> dict[str, Any]:
+        """The entry's settings that differ from the defaults, as models.yaml spells them."""
+        defaults = {f.name: f.default for f in fields(ModelSpec) if f.name in SETTING_KEYS}
+        return {
+            key: list(value) if isinstance(value, tuple) else value
+            for key in SETTING_KEYS
+            if (value := getattr(self, key)) != defaults[key]
+        }
 
     def sampling(self) -> dict[str, Any]:
         """Request parameters for the chat endpoint."""
