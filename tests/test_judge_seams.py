@@ -139,6 +139,22 @@ FUNCTIONAL = {
 }  # fmt: skip
 
 
+def test_a_stdin_program_gets_the_prelude_modules_it_names_and_its_recursion_limit():
+    """A stdin program runs in a namespace of its own: the runner loads only the prelude's modules
+    the program names (the others would make every fork dearer); whatever else it imports loads in
+    its own process, as under a plain python3."""
+    code = (
+        "import sys\nloaded = set(sys.modules)\nimport heapq\nfrom fractions import Fraction\n"
+        "stats = __import__('statistics')\n"
+        "assert 'heapq' in loaded and 'statistics' not in loaded, sorted(loaded)\n"
+        "assert sys.getrecursionlimit() == 50000\nn = int(input())\n"
+        "print(Fraction(n, 2) == stats.mean([n / 2]) == heapq.nsmallest(1, [n / 2])[0])\n"
+    )
+    problem = replace(HALF, tests=tuple(Test(t.input, "True\n") for t in HALF.tests))
+    result = judge(problem, code, LocalBackend())
+    assert result.verdict == Verdict.AC, result.detail
+
+
 @pytest.mark.parametrize("name", FUNCTIONAL)
 def test_one_process_per_submission_gives_the_verdicts_of_one_per_test(name):
     """Functional tests share a worker process; a failure ends it and the next test gets a fresh one."""

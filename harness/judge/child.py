@@ -38,6 +38,23 @@ except ImportError:
     pass
 sys.setrecursionlimit(50000)
 """
+PRELUDE_MODULES = [name.strip() for line in PRELUDE.splitlines() if line.startswith("import ")
+                   for name in line.removeprefix("import ").split(",")]  # fmt: skip
+
+
+def stdin_prelude(code) -> str:
+    """The prelude of a stdin program, which runs in a namespace of its own: the recursion limit, and
+    the imports of the prelude's modules that its code names (they are then loaded once, in the
+    runner; a module it imports otherwise is loaded in its own process, as under a plain python3)."""
+    names, codes = set(), [code]
+    while codes:
+        current = codes.pop()
+        names.update(current.co_names)
+        codes.extend(c for c in current.co_consts if isinstance(c, type(code)))
+    lines = [f"import {module}" for module in PRELUDE_MODULES if module in names]
+    if "sortedcontainers" in names:
+        lines.append("try:\n    import sortedcontainers\nexcept ImportError:\n    pass")
+    return "\n".join([*lines, "import sys", "sys.setrecursionlimit(50000)"])
 
 
 def test_environment(workdir: str) -> dict[str, str]:
@@ -52,7 +69,7 @@ def enter_sandbox(job, pipes: dict[str, int], workdir: str) -> None:
     Any failure ends the process before the submission runs (the runner then reports an IE)."""
     try:
         os.setpgid(0, 0)
-        job.inputs.close()
+        job.inputs.drop()
         for fd in job.referee.fds:  # a test must not talk to the referee
             os.close(fd)
         os.chdir(workdir)

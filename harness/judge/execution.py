@@ -15,6 +15,8 @@ from supervisor import Channels, classify, supervise
 from wire import TestReport
 
 PIPES = ("stdin", "stdout", "stderr", "result", "ready")
+STDIN_PIPES = ("stdin", "stdout", "stderr", "ready")
+"""A stdin test answers on its stdout: it has no result pipe."""
 
 
 class Tested(NamedTuple):
@@ -26,11 +28,12 @@ class Tested(NamedTuple):
     answer: bytes | None
 
 
-def spawn(job, workdir: str, target, *args) -> tuple[int, dict[str, int]]:
-    """Fork a test process running `target(job, *args, pipes, workdir)`: its pid and our pipe ends."""
-    ends = {name: os.pipe() for name in PIPES}
-    theirs = {n: ends[n][0] if n == "stdin" else ends[n][1] for n in PIPES}
-    ours = {n: ends[n][1] if n == "stdin" else ends[n][0] for n in PIPES}
+def spawn(job, workdir: str, names: tuple[str, ...], target, *args) -> tuple[int, dict[str, int]]:
+    """Fork a test process running `target(job, *args, pipes, workdir)` with the pipes `names`: its pid
+    and our pipe ends."""
+    ends = {name: os.pipe() for name in names}
+    theirs = {n: ends[n][0] if n == "stdin" else ends[n][1] for n in names}
+    ours = {n: ends[n][1] if n == "stdin" else ends[n][0] for n in names}
     sys.stdout.flush()
     pid = os.fork()
     if pid == 0:
@@ -65,7 +68,7 @@ class PerTest:
 
     def run(self, i: int) -> Tested:
         job = self.job
-        pid, fds = spawn(job, self.workdir, child, i)
+        pid, fds = spawn(job, self.workdir, PIPES if job.functional else STDIN_PIPES, child, i)
         job.group.start(pid)
         channels = Channels(pid, fds)
         outputs, reason = supervise(channels, job.inputs.data(i), job)
@@ -114,7 +117,7 @@ class PerSubmission:
         job = self.job
         data = b""
         if self.channels is None:
-            self.pid, fds = spawn(job, self.workdir, worker)
+            self.pid, fds = spawn(job, self.workdir, PIPES, worker)
             self.channels, self.ready = Channels(self.pid, fds), False
             self.memory = PeakMemory(self.pid)
             job.group.start(self.pid, fresh=False)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from codefront.harness.judge.program import compiled_prefix, runner_command
 from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, TestResult, Verdict
@@ -16,6 +17,7 @@ from codefront.sandbox.base import SandboxBackend
 
 OUTPUT_LIMIT_BYTES = 64 << 20
 RUNNER_OUTPUT_LIMIT = 16 << 20
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ async def run_job(sandbox, job: JudgeJob, privileged: bool) -> list:
     """Run the runner on `job` in `sandbox`: its events, or an InternalError saying why there are none."""
     result = await sandbox.exec(
         list(runner_command()),
-        input=compiled_prefix() + job.encode(),
+        input=job.encode(prefix=compiled_prefix()),
         timeout=job.runner_timeout(),
         output_limit=RUNNER_OUTPUT_LIMIT,
         privileged=privileged,
@@ -170,7 +172,7 @@ async def judge_many_async(
 def judge(
     problem: Problem, code: str | None, backend: SandboxBackend, options: JudgeOptions = JudgeOptions()
 ):
-    return asyncio.run(judge_async(problem, code, backend, options))
+    return run_to_end(judge_async(problem, code, backend, options))
 
 
 def judge_many(
@@ -179,4 +181,16 @@ def judge_many(
     options: JudgeOptions = JudgeOptions(),
     concurrency: int | None = None,
 ) -> list[JudgeResult]:
-    return asyncio.run(judge_many_async(items, backend, options, concurrency))
+    return run_to_end(judge_many_async(items, backend, options, concurrency))
+
+
+def run_to_end(coroutine: Coroutine[object, object, T]) -> T:
+    """asyncio.run, the result handed over outside the main task: asyncio.run formats its main task,
+    result and all, as it ends (~10 us per test judged: 20 ms for 2,000 tests)."""
+    box: list[T] = []
+
+    async def main() -> None:
+        box.append(await coroutine)
+
+    asyncio.run(main())
+    return box[0]

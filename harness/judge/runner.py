@@ -19,7 +19,7 @@ import os
 import sys
 
 from checkers import CHECKERS
-from child import PRELUDE, test_environment
+from child import PRELUDE, stdin_prelude, test_environment
 from containment import group_for, private_scratch
 from execution import Tested, empty, test_runner
 from referee import split
@@ -76,8 +76,12 @@ class Job:
         libc.prctl(PR_SET_DUMPABLE, 0)
         if not network_is_cut():
             isolate_network()
+        if not (self.functional and self.isolation == "test"):  # only such a test reads its input itself
+            self.inputs.keep_from_children()
         self.prelude = {"__name__": "__main__", "__builtins__": __builtins__}
-        exec(PRELUDE, self.prelude)  # imports happen once here, not in every test process
+        # Imports happen once here, not in every test process. A stdin program sees none of the
+        # prelude's names: it gets the modules it names, not the cost of the rest in every fork.
+        exec(PRELUDE if self.functional else stdin_prelude(self.code), self.prelude)
         os.environ.clear()  # the tests' own variables come with their temp dir (main)
         gc.freeze()  # children then do not copy-on-write pages just to scan these objects
         with open("/proc/self/statm") as f:

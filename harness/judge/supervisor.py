@@ -18,22 +18,15 @@ STARVED_WALL_FACTOR = 20
 """A backstop: past this multiple of the wall limit a test stops, however starved it was."""
 
 
-def runqueue_wait(pid: int) -> float:
-    """Seconds the process has spent runnable but waiting for a CPU (0 where the kernel does not say)."""
-    try:
-        with open(f"/proc/{pid}/schedstat") as f:
-            return int(f.read().split()[1]) / 1e9
-    except (OSError, IndexError, ValueError):
-        return 0.0
-
-
 class LimitWatch:
     """When to look at a test's CPU and wall-clock time next, and whether a limit is reached."""
 
-    def __init__(self, job, pid: int) -> None:
-        self.job, self.pid = job, pid
+    def __init__(self, job, ch: Channels) -> None:
+        self.job, self.ch = job, ch
         self.next_cpu, self.next_wall = job.cpu, job.wall
-        self.waited_before = runqueue_wait(pid)  # a worker process has waited in earlier tests too
+        # A worker process has waited in earlier tests too; a process just forked has not.
+        self.waited_before = ch.runqueue_wait() if ch.supervised else 0.0
+        ch.supervised = True
 
     def timeout(self, elapsed: float) -> float:
         return max(0.0, min(self.next_cpu, self.next_wall) - elapsed)
@@ -43,7 +36,7 @@ class LimitWatch:
         job = self.job
         if elapsed >= self.next_wall:
             # Time spent waiting for a CPU is the machine's load, not the submission's sleeping.
-            awake = elapsed - (runqueue_wait(self.pid) - self.waited_before)
+            awake = elapsed - (self.ch.runqueue_wait() - self.waited_before)
             if awake >= job.wall or elapsed >= job.wall * STARVED_WALL_FACTOR:
                 return "wall"
             self.next_wall = elapsed + max(0.01, job.wall - awake)
@@ -66,20 +59,31 @@ class Channels:
         self.unsent = b""
         """Input a worker has not taken yet: it goes first at the next test."""
         self.sel = selectors.DefaultSelector()
-        self.names = {fds[n]: n for n in READ_ENDS}
+        self.names = {fds[n]: n for n in READ_ENDS if n in fds}
         for fd in self.names:
             self.sel.register(fd, selectors.EVENT_READ)
         self.stdin = fds["stdin"]
         os.set_blocking(self.stdin, False)
         self.pidfd = os.pidfd_open(pid)
         self.sel.register(self.pidfd, selectors.EVENT_READ)
+        self.supervised, self.schedstat = False, -1
+        """Whether a test ran in the process before; its /proc schedstat, opened at the first read."""
+
+    def runqueue_wait(self) -> float:
+        """Seconds the process has spent runnable but waiting for a CPU (0 where the kernel does not say)."""
+        try:
+            if self.schedstat < 0:
+                self.schedstat = os.open(f"/proc/{self.pid}/schedstat", os.O_RDONLY | os.O_CLOEXEC)
+            return int(os.pread(self.schedstat, 64, 0).split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return 0.0
 
     def close(self) -> None:
         self.sel.close()
-        for fd in (self.pidfd, self.stdin, *self.names):
+        for fd in (self.pidfd, self.stdin, self.schedstat, *self.names):
             if fd >= 0:
                 os.close(fd)
-        self.stdin = -1
+        self.stdin = self.schedstat = -1
 
 
 def supervise(ch: Channels, data: bytes, job, last: bool = True, complete=None, early: bytes = b""):
@@ -89,7 +93,7 @@ def supervise(ch: Channels, data: bytes, job, last: bool = True, complete=None, 
     outputs = {n: bytearray() for n in READ_ENDS}
     outputs["result"] += early
     stdin = StdinFeed(ch, ch.unsent + data, last)
-    watch, reason, started = LimitWatch(job, ch.pid), None, time.monotonic()
+    watch, reason, started = LimitWatch(job, ch), None, time.monotonic()
     while reason is None and not (complete is not None and complete(outputs)):
         for key, _ in ch.sel.select(watch.timeout(time.monotonic() - started)):
             if key.fd == ch.pidfd:
@@ -114,37 +118,39 @@ def supervise(ch: Channels, data: bytes, job, last: bool = True, complete=None, 
 
 
 class StdinFeed:
-    """Writes a test's input to the child's stdin as the pipe accepts it, closing it after if `last`."""
+    """Writes a test's input to the child's stdin as the pipe accepts it, closing it after if `last`.
+    Most inputs fit the pipe at once: the selector watches stdin only for what did not."""
 
     def __init__(self, ch: Channels, data: bytes, last: bool) -> None:
-        self.ch, self.view, self.offset, self.last = ch, memoryview(data), 0, last
-        if data:
+        self.ch, self.view, self.offset, self.last, self.watched = ch, memoryview(data), 0, last, False
+        self.write()
+        if self.offset < len(self.view):
             ch.sel.register(ch.stdin, selectors.EVENT_WRITE)
-        elif last:
-            self._close()
+            self.watched = True
 
     def write(self) -> None:
-        try:
-            self.offset += os.write(self.ch.stdin, self.view[self.offset : self.offset + CHUNK])
-        except BlockingIOError:
-            return
-        except BrokenPipeError:
-            self.offset = len(self.view)
+        if self.offset < len(self.view):
+            try:
+                self.offset += os.write(self.ch.stdin, self.view[self.offset : self.offset + CHUNK])
+            except BlockingIOError:
+                return
+            except BrokenPipeError:
+                self.offset = len(self.view)
         if self.offset >= len(self.view):
-            self.ch.sel.unregister(self.ch.stdin)
-            if self.last:
-                self._close()
+            self._unwatch()
+            if self.last and self.ch.stdin >= 0:
+                os.close(self.ch.stdin)
+                self.ch.stdin = -1
 
     def rest(self) -> bytes:
         """What is still unwritten, no longer watched."""
-        if self.offset >= len(self.view):
-            return b""
-        self.ch.sel.unregister(self.ch.stdin)
-        return bytes(self.view[self.offset :])
+        self._unwatch()
+        return bytes(self.view[self.offset :]) if self.offset < len(self.view) else b""
 
-    def _close(self) -> None:
-        os.close(self.ch.stdin)
-        self.ch.stdin = -1
+    def _unwatch(self) -> None:
+        if self.watched:
+            self.ch.sel.unregister(self.ch.stdin)
+            self.watched = False
 
 
 def drain_rest(names: dict[int, str], outputs: dict[str, bytearray], limit: int) -> None:

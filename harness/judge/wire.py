@@ -7,7 +7,8 @@ the inputs' sizes), the inputs back to back as raw bytes, then the expected outp
 referee reads the header and the inputs, forks the process that runs the tests, and only then reads
 the expected outputs: no test process ever descends from memory that held them. The inputs are
 read straight into one private anonymous mapping (no JSON to decode, no string per test), which
-each test process unmaps in one call before the submission runs."""
+test processes are not given at all (the runner feeds each its input), or, where a functional test
+process reads its own input from it, unmap in one call before the submission runs."""
 
 from __future__ import annotations
 
@@ -55,13 +56,15 @@ class JudgeJob(NamedTuple):
     `Solution()` each, as LeetCode does; a failure ends it), "test" gives each its own process.
     stdin tests always get a process each."""
 
-    def encode(self) -> bytes:
+    def encode(self, prefix: bytes = b"") -> bytes:
+        """The job on the wire, after `prefix`, built in one join: each copy of a job of megabytes
+        costs a page fault per 4 KB of fresh memory (a copy per part cost ~40 us per test)."""
         inputs = [t.input.encode() for t in self.tests]
         blank = self._replace(tests=[t._replace(input="", output="") for t in self.tests])
         header = json.dumps([blank._asdict(), [len(data) for data in inputs]]).encode()
-        blob = b"".join(inputs)
+        sizes = b"%d %d\n" % (len(header), sum(map(len, inputs)))
         expected = json.dumps([t.output for t in self.tests]).encode()
-        return b"%d %d\n" % (len(header), len(blob)) + header + blob + expected
+        return b"".join([prefix, sizes, header, *inputs, expected])
 
     @classmethod
     def decode(cls, data: bytes) -> JudgeJob:
@@ -132,7 +135,8 @@ def _job_of(header: bytes) -> tuple[JudgeJob, list[int]]:
 
 class Inputs:
     """Every test's input in one private anonymous mapping: a test process drops all of them with
-    one munmap (freeing a string per test would copy-on-write a page or more for each)."""
+    one munmap, or never gets them (freeing a string per test would copy-on-write a page or more
+    for each)."""
 
     def __init__(self, sizes: list[int], fd: int) -> None:
         self.offsets = list(itertools.accumulate(sizes, initial=0))
@@ -145,6 +149,14 @@ class Inputs:
                 raise ValueError(f"the job ended {total - done} bytes before the end of its inputs")
             done += got
         view.release()
+        self.forked = True
+        """Whether processes forked from here get the mapping (and must unmap it)."""
+
+    def keep_from_children(self) -> None:
+        """Processes forked from here on get no copy of the mapping at all: no page tables to copy at
+        the fork, nothing to unmap before the submission runs."""
+        self.map.madvise(mmap.MADV_DONTFORK)
+        self.forked = False
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -157,6 +169,12 @@ class Inputs:
 
     def close(self) -> None:
         self.map.close()
+
+    def drop(self) -> None:
+        """In a forked test process: the inputs are gone (the mapping is not touched where the process
+        never got it: something else may be mapped at its address now)."""
+        if self.forked:
+            self.map.close()
 
 
 def read_header(fd: int) -> tuple[JudgeJob, Inputs]:
