@@ -1,11 +1,13 @@
 """Judge throughput against two baselines measured in the same run.
 
     .venv/bin/python bench/judge_throughput.py [--submissions 20] [--tests 200] [--rounds 3]
+    .venv/bin/python bench/judge_throughput.py --part stability [--isolation submission]
 
 Baselines: (a) the floor of starting a fresh `python3 -S -c pass` per test; (b) every test of a
 submission run in one interpreter with no isolation at all (LiveCodeBench's own grader does this).
 All three use every core. Also checks verdict stability: the built-in suite's references and brute
-forces judged 5 times at full concurrency must give identical verdicts.
+forces judged 5 times at full concurrency must give identical verdicts. It is a part of its own
+(`--part stability`, one isolation level per `--isolation`), so each part fits a bounded run.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from codefront.harness.judge.judge import JudgeOptions, default_concurrency, judge_many
@@ -35,6 +38,7 @@ STDIN = "n, k = map(int, input().split())\nnums = sorted(map(int, input().split(
 SIZES = {"tiny": (1, 30), "leetcode-sized": (500, 4000)}
 """Numbers per test. Tiny tests measure pure per-test overhead; LeetCode-sized ones do about as much
 work per test as real LeetCode tests, on which LiveCodeBench's in-process grader ran ~1,500 tests/s."""
+REPEATS = 5
 
 
 def workload(kind: str, size: str, submissions: int, tests: int) -> list[tuple[Problem, str]]:
@@ -91,19 +95,26 @@ def spawn_floor(count: int) -> None:
 
 
 def stability(isolation: str) -> str:
+    """The built-in suite's references and brute forces, REPEATS times over, in one batch at full
+    concurrency (round after round, so each repeat runs beside different neighbours)."""
     from codefront.harness.builtin import load_builtin, solutions
 
-    items = []
-    for problem in load_builtin():
-        for role in ("reference", "brute"):
-            if role in solutions(problem.id):
-                items.append((problem, solutions(problem.id)[role]))
-    options = JudgeOptions(isolation=isolation)
-    runs = [[(r.verdict, r.coverage) for r in judge_many(items, LocalBackend(), options)] for _ in range(5)]
-    same = all(run == runs[0] for run in runs)
+    items = [
+        (problem, solutions(problem.id)[role])
+        for problem in load_builtin()
+        for role in ("reference", "brute")
+        if role in solutions(problem.id)
+    ]
+    started = time.perf_counter()
+    results = judge_many(items * REPEATS, LocalBackend(), JudgeOptions(isolation=isolation))
+    runs = [[(r.verdict, r.coverage) for r in results[i :: len(items)]] for i in range(len(items))]
+    differing = [items[i][0].id for i, run in enumerate(runs) if len(set(run)) > 1]
+    verdicts = Counter(r.verdict.value for r in results[: len(items)])
     return (
-        f"isolation {isolation}: {len(items)} submissions x 5 runs at concurrency {default_concurrency()}: "
-        + ("identical verdicts and coverage" if same else "VERDICTS DIFFER")
+        f"isolation {isolation}: {len(items)} submissions x {REPEATS} runs at concurrency "
+        f"{default_concurrency()} in {time.perf_counter() - started:.0f} s, verdicts per run "
+        f"{dict(sorted(verdicts.items()))}: "
+        + (f"VERDICTS DIFFER on {', '.join(differing)}" if differing else "identical verdicts and coverage")
     )
 
 
@@ -170,11 +181,20 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--tests", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--skip-stability", action="store_true")
+    parser.add_argument("--part", choices=("all", "throughput", "stability"), default="all")
+    parser.add_argument("--isolation", choices=("submission", "test"), action="append",
+                        help="the isolation levels the stability part checks (default: both)")  # fmt: skip
     args = parser.parse_args()
-    cores = default_concurrency()
-    print(f"cores: {cores}; {args.submissions} submissions x {args.tests} tests per workload; "
-          f"medians of {args.rounds} alternating rounds\n")  # fmt: skip
+    if args.part in ("all", "throughput"):
+        throughput(args)
+    if args.part in ("all", "stability"):
+        for isolation in args.isolation or ("submission", "test"):
+            print(f"\nverdict stability, {stability(isolation)}", flush=True)
+
+
+def throughput(args) -> None:
+    print(f"cores: {default_concurrency()}; {args.submissions} submissions x {args.tests} tests per "
+          f"workload; medians of {args.rounds} alternating rounds\n")  # fmt: skip
     print("| workload | method | tests/s | submissions/s | vs in-process | tests per CPU-s | vs in-process |")
     print("|---|---|---|---|---|---|---|")
     total = args.submissions * args.tests
@@ -184,11 +204,9 @@ def main() -> None:
         for name, m in rows:
             print(
                 f"| {kind}, {size} | {name} | {total / m.wall:,.0f} | {args.submissions / m.wall:,.1f} "
-                f"| {baseline.wall / m.wall:.2f}x | {total / m.cpu:,.0f} | {baseline.cpu / m.cpu:.2f}x |"
+                f"| {baseline.wall / m.wall:.2f}x | {total / m.cpu:,.0f} | {baseline.cpu / m.cpu:.2f}x |",
+                flush=True,
             )
-    if not args.skip_stability:
-        for isolation in ("submission", "test"):
-            print(f"\nverdict stability, {stability(isolation)}")
 
 
 if __name__ == "__main__":
