@@ -59,10 +59,9 @@ def merge_command(
             results = iter([merge(low_dir, high_dir, values[0], out, dtype)])
         else:
             results = merge_grid(low_dir, high_dir, values, out, dtype)
+        settings = inherited_settings(low)
         for result in results:
-            register_local_checkpoint(
-                result.name, result.path, result.record, settings=inherited_settings(low)
-            )
+            register_local_checkpoint(result.name, result.path, result.record, settings=settings)
             console.print(f"{result.name}: {result.path}", highlight=False, soft_wrap=True)
     except (MergeError, ModelError, OSError) as e:
         err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
