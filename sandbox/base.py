@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -72,3 +72,24 @@ class SandboxBackend(Protocol):
     async def open(self) -> Sandbox:
         """A fresh sandbox; `close()` it when done."""
         ...
+
+
+class PythonServer(Protocol):
+    """A warm interpreter: each exec runs a Python program (source, in the namespace the server's
+    preload made) in a fresh fork of it, as Sandbox.exec would run it as the supervisor."""
+
+    async def exec(
+        self, program: str, input: bytes | None, timeout: float | None, output_limit: int
+    ) -> ExecResult:
+        """Raises SandboxError where the server cannot run it (its preload failed, or it died)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Preloading(Protocol):
+    """A backend that can keep warm interpreters (the local one): a program started many times
+    then costs a fork, not an interpreter start-up and its imports."""
+
+    def fork_server(self, preload: str) -> PythonServer: ...

@@ -24,7 +24,7 @@ def dup_socket(raw) -> socket.socket:
     return copy
 
 
-class _Stdin:
+class HalfClosingStdin:
     """stdin as read_capped drives it: closing it half-closes the socket, so the command sees EOF
     while its output keeps flowing back."""
 
@@ -55,7 +55,7 @@ class ExecStream:
     ) -> None:
         self.stdout = asyncio.StreamReader()
         self.stderr = asyncio.StreamReader()
-        self.stdin = _Stdin(writer) if stdin else None
+        self.stdin = HalfClosingStdin(writer) if stdin else None
         self.returncode: int | None = None
         self._writer = writer
         self._exit_code = exit_code

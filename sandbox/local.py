@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from codefront.sandbox.base import ExecResult
+from codefront.sandbox.base import ExecResult, PythonServer
 
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 
@@ -100,12 +100,15 @@ async def read_capped(proc, data: bytes | None, timeout: float | None, limit: in
 
     async def collect(stream: asyncio.StreamReader, buf: bytearray) -> None:
         nonlocal truncated
-        while chunk := await stream.read(1 << 16):
-            buf += chunk
-            if len(buf) > limit:
-                truncated = True
-                kill()
-                return
+        try:
+            while chunk := await stream.read(1 << 16):
+                buf += chunk
+                if len(buf) > limit:
+                    truncated = True
+                    kill()
+                    return
+        except ConnectionResetError:  # a socket whose process left input unread: all its output is in
+            pass
 
     async def feed() -> None:
         if data is not None and proc.stdin is not None:
@@ -150,3 +153,8 @@ class LocalBackend:
 
     async def open(self) -> LocalSandbox:
         return LocalSandbox()
+
+    def fork_server(self, preload: str) -> PythonServer:
+        from codefront.sandbox.forkserver import ForkServer  # it imports this module
+
+        return ForkServer(preload)

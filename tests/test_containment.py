@@ -1,6 +1,7 @@
-"""Hostile submissions against both backends: each gets a model's verdict (never IE) within its
-limits, and leaves nothing behind: no process of a judge uid, no file in a world-writable place, no
-shared memory; and nothing outlives a harness killed mid-judge."""
+"""Hostile submissions against both backends, and against runners forked from a warm one (the local
+backend's fork server, which judge_many and JudgePool use): each gets a model's verdict (never IE)
+within its limits, and leaves nothing behind: no process of a judge uid, no file in a world-writable
+place, no shared memory; and nothing outlives a harness killed mid-judge."""
 
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from codefront.harness.judge.judge import JudgeOptions, judge
+from codefront.harness.judge.judge import JudgeOptions, judge, judge_many
 from codefront.harness.judge.records import Verdict
 from codefront.harness.judge.uids import JUDGE_UIDS
 from codefront.harness.judge.wire import WALL_FACTOR
 from codefront.harness.problems import Problem, Test
+from codefront.sandbox.local import LocalBackend
 
 ECHO = Problem(id="echo", statement="Print 'answer-' and the line you read.", tests=(Test("7f3a\n", "answer-7f3a\n"),),
                time_limit_s=1.0, memory_limit_mb=256)  # fmt: skip
@@ -106,43 +108,63 @@ def leftover_files() -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("name", HOSTILE)
-def test_hostile_submission_is_contained(backend, name, monkeypatch):
-    monkeypatch.setenv("CODEFRONT_TEST_SECRET", "sk-host-only")
+def assert_contained(name: str, judged) -> None:
     code, expected = HOSTILE[name]
     before = judge_processes()  # empty but for other judging on this machine
     started = time.monotonic()
-    result = judge(ECHO, code, backend, OPTIONS)
+    result = judged(code)
     elapsed = time.monotonic() - started
     assert result.verdict in expected, (result.verdict, result.detail)
     assert elapsed < BOUND_S, elapsed
     assert judge_processes() - before == set()
     assert leftover_files() == []
-    assert judge(ECHO, FIND_FILES, backend, OPTIONS).verdict == Verdict.AC  # nothing for the next one
+    assert judged(FIND_FILES).verdict == Verdict.AC  # nothing for the next one
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_submission_is_contained(backend, name, monkeypatch):
+    monkeypatch.setenv("CODEFRONT_TEST_SECRET", "sk-host-only")
+    assert_contained(name, lambda code: judge(ECHO, code, backend, OPTIONS))
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_submission_is_contained_in_a_warm_runner(name, monkeypatch):
+    monkeypatch.setenv("CODEFRONT_TEST_SECRET", "sk-host-only")
+    assert_contained(name, lambda code: judge_many([(ECHO, code)], LocalBackend(), OPTIONS)[0])
 
 
 HARNESS = textwrap.dedent("""
     import sys
-    from codefront.harness.judge.judge import judge
+    from codefront.harness.judge.judge import judge, judge_many
     from codefront.harness.problems import Problem, Test
     from codefront.sandbox.local import LocalBackend
 
     code = "import os, time\\nif os.fork() == 0:\\n    os.setsid()\\n    os.execvp('sleep', ['sleep', '4202'])\\n"
     code += "for _ in range(20):\\n    try:\\n        os.fork()\\n    except OSError:\\n        pass\\ntime.sleep(60)\\n"
-    judge(Problem(id="p", statement="", tests=(Test("", ""),), time_limit_s=30.0), code, LocalBackend())
+    problem = Problem(id="p", statement="", tests=(Test("", ""),), time_limit_s=30.0)
+    if sys.argv[1] == "warm":
+        judge_many([(problem, code)], LocalBackend())
+    else:
+        judge(problem, code, LocalBackend())
 """)
 
 
-def test_nothing_outlives_a_harness_killed_mid_judge():
+def descendants(pid: int) -> list[str]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [found for child in children for found in (child, *descendants(int(child)))]
+
+
+@pytest.mark.parametrize("runner", ["fresh", "warm"])
+def test_nothing_outlives_a_harness_killed_mid_judge(runner):
     before = judge_processes()
-    harness = subprocess.Popen([sys.executable, "-c", HARNESS])
+    harness = subprocess.Popen([sys.executable, "-c", HARNESS, runner])
     deadline = time.monotonic() + 60
     while not subprocess.run(["pgrep", "-f", "sleep 4202"], capture_output=True).stdout:
         assert time.monotonic() < deadline and harness.poll() is None
         time.sleep(0.1)
     time.sleep(0.5)
-    runners = subprocess.run(["pgrep", "-P", str(harness.pid)], capture_output=True, text=True).stdout.split()
-    assert runners and judge_processes() - before
+    runners = descendants(harness.pid)  # the runner and its referee, or the fork server and its forks
+    assert len(runners) >= 2 and judge_processes() - before
     harness.kill()
     harness.wait()
     time.sleep(5)

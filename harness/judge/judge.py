@@ -11,9 +11,10 @@ from typing import TypeVar
 from codefront.harness.judge.program import compiled_prefix, runner_command
 from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, TestResult, Verdict
 from codefront.harness.judge.uids import leased_uid
+from codefront.harness.judge.warm import WarmRunners
 from codefront.harness.judge.wire import CompileError, Done, InternalError, JudgeJob, TestCase, decode_events
 from codefront.harness.problems import DEFAULT_LEVELS, LeveledTest, Problem, coverage_of, ladder
-from codefront.sandbox.base import SandboxBackend
+from codefront.sandbox.base import ExecResult, Preloading, SandboxBackend
 
 OUTPUT_LIMIT_BYTES = 64 << 20
 RUNNER_OUTPUT_LIMIT = 16 << 20
@@ -66,6 +67,11 @@ async def run_job(sandbox, job: JudgeJob, privileged: bool) -> list:
         output_limit=RUNNER_OUTPUT_LIMIT,
         privileged=privileged,
     )
+    return events_of(result)
+
+
+def events_of(result: ExecResult) -> list:
+    """A runner's events, ending in an InternalError saying why where they do not end as they must."""
     try:
         events = decode_events(result.stdout)
     except ValueError as e:
@@ -76,11 +82,27 @@ async def run_job(sandbox, job: JudgeJob, privileged: bool) -> list:
     return events
 
 
+async def runner_events(job: JudgeJob, backend: SandboxBackend, warm: WarmRunners | None) -> list:
+    """The runner's events on `job`: forked from a warm runner where there is one, else started in
+    a fresh sandbox."""
+    if warm is not None and (result := await warm.run(job, RUNNER_OUTPUT_LIMIT)) is not None:
+        return events_of(result)
+    try:
+        sandbox = await backend.open()
+    except Exception as e:  # the engine is down or the image is missing: not the model's fault
+        return [InternalError(f"sandbox: {e}")]
+    try:
+        return await run_job(sandbox, job, privileged=True)
+    finally:
+        await sandbox.close()
+
+
 async def judge_async(
     problem: Problem,
     code: str | None,
     backend: SandboxBackend,
     options: JudgeOptions = JudgeOptions(),
+    warm: WarmRunners | None = None,
 ) -> JudgeResult:
     leveled = ladder(problem.tests, options.levels)
     total = len(leveled)
@@ -89,15 +111,7 @@ async def judge_async(
     tests = [TestCase(t.index, t.test.input, t.test.output) for t in leveled]
     job = judge_job(problem, code, tests, options)
     with leased_uid() as uid:
-        job = job._replace(test_uid=uid)
-        try:
-            sandbox = await backend.open()
-        except Exception as e:  # the engine is down or the image is missing: not the model's fault
-            return JudgeResult.without_tests(problem.id, Verdict.IE, options.levels, total, f"sandbox: {e}")
-        try:
-            events = await run_job(sandbox, job, privileged=True)
-        finally:
-            await sandbox.close()
+        events = await runner_events(job._replace(test_uid=uid), backend, warm)
     return _collect(problem.id, leveled, options.levels, events)
 
 
@@ -145,17 +159,23 @@ def deciding_failure(tests: list[TestResult]) -> TestResult | None:
 
 
 class JudgePool:
-    """Judges submissions concurrently, at most `concurrency` (default: the cores) at once."""
+    """Judges submissions concurrently, at most `concurrency` (default: the cores) at once, with
+    warm runners where the backend keeps them (their servers end at close() or with the pool)."""
 
     def __init__(
         self, backend: SandboxBackend, options: JudgeOptions = JudgeOptions(), concurrency: int | None = None
     ) -> None:
         self.backend, self.options = backend, options
         self._running = asyncio.Semaphore(concurrency or default_concurrency())
+        self.warm = WarmRunners(backend) if isinstance(backend, Preloading) else None
 
     async def judge(self, problem: Problem, code: str | None) -> JudgeResult:
         async with self._running:
-            return await judge_async(problem, code, self.backend, self.options)
+            return await judge_async(problem, code, self.backend, self.options, self.warm)
+
+    def close(self) -> None:
+        if self.warm is not None:
+            self.warm.close()
 
 
 async def judge_many_async(
@@ -166,7 +186,10 @@ async def judge_many_async(
 ) -> list[JudgeResult]:
     """Judge many submissions at once, at most `concurrency` (default: the cores) in flight."""
     pool = JudgePool(backend, options, concurrency)
-    return list(await asyncio.gather(*(pool.judge(p, c) for p, c in items)))
+    try:
+        return list(await asyncio.gather(*(pool.judge(p, c) for p, c in items)))
+    finally:
+        pool.close()
 
 
 def judge(

@@ -21,9 +21,8 @@ hold a `json.py`) can change what the runner imports. No site start-up either (i
 a few ms per submission): the bootstrap puts the site-packages directories on the path itself, so
 submissions import what they would under a plain `python3`."""
 
-_BOOTSTRAP = """
-import marshal, os, sys, site, types
-sys.path.extend(p for p in site.getsitepackages() if p not in sys.path)
+_READ_COMPILED = """
+import marshal, os, sys
 def _read(n):
     chunk = os.read(0, n)
     if not chunk:  # the harness is gone: never spin on a closed pipe
@@ -36,18 +35,33 @@ _tag, _size = _line.split()
 _compiled = b""
 while len(_compiled) < int(_size):
     _compiled += _read(int(_size) - len(_compiled))
-_compiled = marshal.loads(_compiled) if _tag.decode() == sys.implementation.cache_tag else {{}}
-for _name, _source in {modules!r}:
-    _module = types.ModuleType(_name)
-    sys.modules[_name] = _module
-    exec(_compiled.get(_name) or compile(_source, _name + ".py", "exec"), _module.__dict__)
-del _read, _line, _tag, _size, _name, _source, _module
-exec(_compiled.get("runner") or compile({runner!r}, "runner.py", "exec"),
-     {{"__name__": "__main__", "__builtins__": __builtins__}})
+_compiled = marshal.loads(_compiled) if _tag.decode() == sys.implementation.cache_tag else {}
+del _read, _line, _tag, _size
 """
 """Compiling the runner's modules costs about 8 ms per submission: they come compiled ahead of the
 job on stdin (`<cache tag> <size>\\n<marshal>`), used where the sandbox's interpreter has the
 harness's cache tag (marshal is stable within one), compiled from the sources here otherwise."""
+_LOAD = """
+import site, sys, types
+sys.path.extend(p for p in site.getsitepackages() if p not in sys.path)
+for _name, _source in {modules!r}:
+    _module = types.ModuleType(_name)
+    sys.modules[_name] = _module
+    exec(_compiled.get(_name) or compile(_source, _name + ".py", "exec"), _module.__dict__)
+del _name, _source, _module
+_runner = _compiled.get("runner") or compile({runner!r}, "runner.py", "exec")
+"""
+"""The runner's modules loaded under their names, and the runner compiled, from `_compiled`."""
+RUNNER_ENTRY = 'exec(_runner, {"__name__": "__main__", "__builtins__": __builtins__})'
+_WARM = """
+_compiled = {{}}
+{load}
+if {functional!r}:
+    exec(sys.modules["child"].PRELUDE, {{}})
+"""
+"""A fork server's preload: the runner ready to run (RUNNER_ENTRY) in each fork, and for functional
+jobs LiveCodeBench's prelude imported (~16 ms a runner); stdin runners stay lean, because a test
+process forked from a bigger heap costs more (see the runner's prepare)."""
 
 
 @functools.cache
@@ -55,11 +69,21 @@ def sources() -> dict[str, str]:
     return {name: (HERE / f"{name}.py").read_text() for name in (*MODULES, "runner")}
 
 
+def _load() -> str:
+    code = sources()
+    return _LOAD.format(modules=[(m, code[m]) for m in MODULES], runner=code["runner"])
+
+
 @functools.cache
 def runner_command() -> tuple[str, ...]:
-    code = sources()
-    program = _BOOTSTRAP.format(modules=[(m, code[m]) for m in MODULES], runner=code["runner"])
-    return (*PYTHON, "-c", program)
+    return (*PYTHON, "-c", _READ_COMPILED + _load() + RUNNER_ENTRY)
+
+
+@functools.cache
+def warm_preload(functional: bool) -> str:
+    """What a fork server runs once so that each fork runs RUNNER_ENTRY on a job (no compiled
+    prefix: the server compiles the modules itself, once)."""
+    return _WARM.format(load=_load(), functional=functional)
 
 
 @functools.cache

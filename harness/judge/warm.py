@@ -1,0 +1,45 @@
+"""Runners forked from warm interpreters, where the backend keeps them (the local one).
+
+A runner started afresh spends ~50 ms of CPU before its first test: the interpreter, the runner's
+modules and, for functional problems, LiveCodeBench's prelude. Forked from a server that has done
+all that once, it starts in a few. One server per kind of job: a stdin runner stays lean, because
+every test process is forked from it and a bigger heap costs more per fork.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from codefront.harness.judge.program import RUNNER_ENTRY, warm_preload
+from codefront.harness.judge.wire import JudgeJob
+from codefront.sandbox.base import ExecResult, Preloading, PythonServer, SandboxError
+
+log = logging.getLogger(__name__)
+
+
+class WarmRunners:
+    def __init__(self, backend: Preloading) -> None:
+        self.backend = backend
+        self.servers: dict[bool, PythonServer] = {}
+        """By whether the job is functional."""
+
+    async def run(self, job: JudgeJob, output_limit: int) -> ExecResult | None:
+        """The runner's result on `job`, or None where no server could run it (the caller then
+        starts a runner the usual way; a server that failed is replaced at the next job)."""
+        functional = job.test_type == "functional"
+        server = self.servers.get(functional)
+        if server is None:
+            server = self.servers[functional] = self.backend.fork_server(warm_preload(functional))
+        try:
+            return await server.exec(RUNNER_ENTRY, job.encode(), job.runner_timeout(), output_limit)
+        except SandboxError as e:
+            log.warning("judge: a warm runner failed (%s); starting runners afresh for now", e)
+            if self.servers.get(functional) is server:
+                del self.servers[functional]
+            server.close()
+            return None
+
+    def close(self) -> None:
+        for server in self.servers.values():
+            server.close()
+        self.servers.clear()
