@@ -73,6 +73,7 @@ class ForkServer:
         theirs.close()
         self.control.setblocking(False)
         self._started: asyncio.Future | None = None
+        self._up = False
         self._finalizer = weakref.finalize(self, _stop, self.process, self.control, self.workspace)
 
     async def exec(
@@ -97,9 +98,13 @@ class ForkServer:
             process.close()
 
     async def _ready(self) -> None:
+        """Wait for the server's preload once; a server that is up serves any event loop after."""
+        if self._up:
+            return
         if self._started is None:
             self._started = asyncio.ensure_future(self._handshake())
         await asyncio.shield(self._started)
+        self._up = True
 
     async def _handshake(self) -> None:
         loop = asyncio.get_running_loop()

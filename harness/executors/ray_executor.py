@@ -29,6 +29,7 @@ from codefront.harness.executors.local import LocalExecutor
 from codefront.harness.executors.ray_serving import served_on_ray
 from codefront.harness.judge.judge import JudgeOptions, judge_async
 from codefront.harness.judge.records import JudgeResult
+from codefront.harness.judge.warm import WarmRunners, warm_runners
 from codefront.harness.models.client import ChatClient
 from codefront.harness.models.registry import Registry
 from codefront.harness.models.spec import ModelSpec
@@ -55,10 +56,18 @@ def plain_loop() -> asyncio.AbstractEventLoop:
     return asyncio.SelectorEventLoop()
 
 
+_judging: dict[str, tuple[SandboxBackend, WarmRunners | None]] = {}
+"""This worker process's backends by name, with their warm runners: they outlive a task's loop."""
+
+
 @ray.remote(num_cpus=1, max_retries=JUDGE_RETRIES)
 def judge_task(problem: Problem, code: str | None, sandbox: str, options: JudgeOptions):
+    if sandbox not in _judging:
+        backend = backend_named(sandbox)
+        _judging[sandbox] = (backend, warm_runners(backend))
+    backend, warm = _judging[sandbox]
     with asyncio.Runner(loop_factory=plain_loop) as runner:
-        result = runner.run(judge_async(problem, code, backend_named(sandbox), options))
+        result = runner.run(judge_async(problem, code, backend, options, warm))
     return result, this_node()
 
 

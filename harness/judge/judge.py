@@ -11,10 +11,10 @@ from typing import TypeVar
 from codefront.harness.judge.program import compiled_prefix, runner_command
 from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, TestResult, Verdict
 from codefront.harness.judge.uids import leased_uid
-from codefront.harness.judge.warm import WarmRunners
+from codefront.harness.judge.warm import WarmRunners, warm_runners
 from codefront.harness.judge.wire import CompileError, Done, InternalError, JudgeJob, TestCase, decode_events
 from codefront.harness.problems import DEFAULT_LEVELS, LeveledTest, Problem, coverage_of, ladder
-from codefront.sandbox.base import ExecResult, Preloading, SandboxBackend
+from codefront.sandbox.base import ExecResult, SandboxBackend
 
 OUTPUT_LIMIT_BYTES = 64 << 20
 RUNNER_OUTPUT_LIMIT = 16 << 20
@@ -167,7 +167,7 @@ class JudgePool:
     ) -> None:
         self.backend, self.options = backend, options
         self._running = asyncio.Semaphore(concurrency or default_concurrency())
-        self.warm = WarmRunners(backend) if isinstance(backend, Preloading) else None
+        self.warm = warm_runners(backend)
 
     async def judge(self, problem: Problem, code: str | None) -> JudgeResult:
         async with self._running:

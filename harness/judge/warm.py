@@ -43,3 +43,8 @@ class WarmRunners:
         for server in self.servers.values():
             server.close()
         self.servers.clear()
+
+
+def warm_runners(backend: object) -> WarmRunners | None:
+    """Warm runners where the backend keeps warm interpreters, else None."""
+    return WarmRunners(backend) if isinstance(backend, Preloading) else None
