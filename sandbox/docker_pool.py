@@ -126,6 +126,11 @@ class ContainerPool:
                 return
         await asyncio.to_thread(self.remove, container_id)
 
+    def containers(self) -> set[str]:
+        """Every container made here and not removed yet, idle or in use."""
+        with self._lock:
+            return set(self._uses)
+
     def shutdown(self) -> None:
         """Remove every container made here, idle or still in use."""
         with self._lock:

@@ -1,7 +1,8 @@
 """Hostile submissions against both backends, and against runners forked from a warm one (the local
 backend's fork server, which judge_many and JudgePool use): each gets a model's verdict (never IE)
 within its limits, and leaves nothing behind: no process of a judge uid, no file in a world-writable
-place, no shared memory; and nothing outlives a harness killed mid-judge."""
+place, no shared memory, no Docker container outside the pool; and nothing outlives a harness
+killed mid-judge."""
 
 from __future__ import annotations
 
@@ -108,7 +109,20 @@ def leftover_files() -> list[str]:
     ]
 
 
-def assert_contained(name: str, judged) -> None:
+def stray_containers(backend) -> set[str]:
+    """Docker sandbox containers this process made that its pool does not hold (a leak), and any
+    beyond the pool's size; nothing for other backends."""
+    if backend.name != "docker":
+        return set()
+    from codefront.sandbox.docker_pool import OWNER_LABEL, owner
+
+    listed = backend.pool.api().containers(all=True, filters={"label": f"{OWNER_LABEL}={owner()}"})
+    made = {c["Id"] for c in listed}
+    assert len(made) <= backend.pool.config.pool_size, made
+    return made - backend.pool.containers()
+
+
+def assert_contained(name: str, judged, backend) -> None:
     code, expected = HOSTILE[name]
     before = judge_processes()  # empty but for other judging on this machine
     started = time.monotonic()
@@ -117,6 +131,7 @@ def assert_contained(name: str, judged) -> None:
     assert result.verdict in expected, (result.verdict, result.detail)
     assert elapsed < BOUND_S, elapsed
     assert judge_processes() - before == set()
+    assert stray_containers(backend) == set()
     assert leftover_files() == []
     assert judged(FIND_FILES).verdict == Verdict.AC  # nothing for the next one
 
@@ -124,13 +139,14 @@ def assert_contained(name: str, judged) -> None:
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_submission_is_contained(backend, name, monkeypatch):
     monkeypatch.setenv("CODEFRONT_TEST_SECRET", "sk-host-only")
-    assert_contained(name, lambda code: judge(ECHO, code, backend, OPTIONS))
+    assert_contained(name, lambda code: judge(ECHO, code, backend, OPTIONS), backend)
 
 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_hostile_submission_is_contained_in_a_warm_runner(name, monkeypatch):
     monkeypatch.setenv("CODEFRONT_TEST_SECRET", "sk-host-only")
-    assert_contained(name, lambda code: judge_many([(ECHO, code)], LocalBackend(), OPTIONS)[0])
+    backend = LocalBackend()
+    assert_contained(name, lambda code: judge_many([(ECHO, code)], backend, OPTIONS)[0], backend)
 
 
 HARNESS = textwrap.dedent("""
