@@ -90,7 +90,9 @@ class ForkServer:
         streams = [await asyncio.open_unix_connection(sock=ours) for ours, _ in pairs]
         pid = await streams[2][0].readline()
         if not pid.strip():
-            raise SandboxError("fork server: it died before forking")
+            for _, writer in streams:
+                writer.close()
+            raise SandboxError("fork server: it could not fork, or died")
         process = ForkedProcess(int(pid), streams)
         try:
             return await read_capped(process, input, timeout, output_limit, kill=process.kill)

@@ -72,11 +72,17 @@ def serve(control: socket.socket, namespace: dict) -> None:
                     os.close(fd)
                 continue
             inherited = [control.fileno(), sel.fileno(), *running, *(s for _, s in running.values())]
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # the machine is out of processes: the harness sees no pid, not a hang
+                pid = -1
             if pid == 0:
                 run_program(program.decode(), fds, namespace, inherited)
             os.close(fds[0])
             os.close(fds[1])
+            if pid < 0:
+                os.close(fds[2])
+                continue
             report(fds[2], pid)
             pidfd = os.pidfd_open(pid)
             running[pidfd] = (pid, fds[2])

@@ -28,15 +28,15 @@ class WarmRunners:
         starts a runner the usual way; a server that failed is replaced at the next job)."""
         functional = job.test_type == "functional"
         server = self.servers.get(functional)
-        if server is None:
-            server = self.servers[functional] = self.backend.fork_server(warm_preload(functional))
         try:
+            if server is None:
+                server = self.servers[functional] = self.backend.fork_server(warm_preload(functional))
             return await server.exec(RUNNER_ENTRY, job.encode(), job.runner_timeout(), output_limit)
-        except SandboxError as e:
+        except (SandboxError, OSError) as e:
             log.warning("judge: a warm runner failed (%s); starting runners afresh for now", e)
-            if self.servers.get(functional) is server:
+            if server is not None and self.servers.get(functional) is server:
                 del self.servers[functional]
-            server.close()
+                server.close()
             return None
 
     def close(self) -> None:
