@@ -84,6 +84,10 @@ class PythonServer(Protocol):
         """Raises SandboxError where the server cannot run it (its preload failed, or it died)."""
         ...
 
+    def alive(self) -> bool:
+        """False once the server has ended: it will run nothing more."""
+        ...
+
     def close(self) -> None: ...
 
 

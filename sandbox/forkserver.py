@@ -5,7 +5,12 @@ forks it, so a program costs a fork instead of an interpreter start-up and its i
 for the judge's runner). Programs run as under LocalSandbox.exec: the harness's user, an empty
 environment, a session of their own (killed whole on timeout or when done), stdin fed and stdout
 and stderr capped by the same policy (local.read_capped). The server dies with the harness, and
-when its ForkServer is closed or garbage-collected.
+when its ForkServer is closed or garbage-collected. Its parent-death signal follows the thread that
+made the ForkServer (a Linux rule): make it on a thread that lives as long as the server is used
+(the main thread, an event loop's own); should that thread end, execs raise SandboxError.
+
+Forks of one server share its start-up randomness (string hash seed, address layout), where
+separate interpreters each draw their own.
 """
 
 from __future__ import annotations
@@ -36,11 +41,13 @@ class ForkedProcess:
         (self.stdout, stdin), (self.stderr, _), (self._status, _) = streams
         self.pid, self.stdin = pid, HalfClosingStdin(stdin)
         self.returncode: int | None = None
-        self._writers = [writer for _, writer in streams]
+        self.orphaned = False
+        """Its server died before saying how it ended."""
 
     async def wait(self) -> int:
         line = await self._status.readline()
-        self.returncode = int(line) if line.strip() else -signal.SIGKILL  # the server itself died
+        self.orphaned = not line.strip()
+        self.returncode = -signal.SIGKILL if self.orphaned else int(line)
         return self.returncode
 
     def kill(self) -> None:
@@ -48,11 +55,6 @@ class ForkedProcess:
             os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-
-    def close(self) -> None:
-        self.kill()  # whatever it left running in its session
-        for writer in self._writers:
-            writer.close()
 
 
 class ForkServer:
@@ -87,23 +89,33 @@ class ForkServer:
         finally:
             for _, theirs in pairs:
                 theirs.close()
-        streams = [await asyncio.open_unix_connection(sock=ours) for ours, _ in pairs]
-        pid = await streams[2][0].readline()
-        if not pid.strip():
+        streams: list = []
+        process = None
+        try:  # however this ends (cancelled included), the fork's session is killed, its streams closed
+            for ours, _ in pairs:
+                streams.append(await asyncio.open_unix_connection(sock=ours))
+            pid = await streams[2][0].readline()
+            if not pid.strip():
+                raise SandboxError("fork server: it could not fork, or died")
+            process = ForkedProcess(int(pid), streams)
+            result = await read_capped(process, input, timeout, output_limit, kill=process.kill)
+        finally:
+            if process is not None:
+                process.kill()  # whatever it left running in its session
             for _, writer in streams:
                 writer.close()
-            raise SandboxError("fork server: it could not fork, or died")
-        process = ForkedProcess(int(pid), streams)
-        try:
-            return await read_capped(process, input, timeout, output_limit, kill=process.kill)
-        finally:
-            process.close()
+        if process.orphaned:  # it was killed with its server: what it wrote is not a result
+            raise SandboxError("fork server: it died while the program ran")
+        return result
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     async def _ready(self) -> None:
         """Wait for the server's preload once; a server that is up serves any event loop after."""
         if self._up:
             return
-        if self._started is None:
+        if self._started is None or self._started.cancelled():  # the first waiter's loop ended
             self._started = asyncio.ensure_future(self._handshake())
         await asyncio.shield(self._started)
         self._up = True

@@ -106,6 +106,7 @@ def main() -> None:
     try:
         with open(sys.argv[2]) as f:
             preload = f.read()
+        sys.argv[:] = ["-c"]  # what a program sees under `python3 -c`
         exec(compile(preload, "preload", "exec"), namespace)
     except BaseException:
         control.send(b"failed " + traceback.format_exc().strip().splitlines()[-1].encode())

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from codefront.harness.judge.judge import JudgeOptions, judge_many
+from codefront.harness.judge.judge import JudgeOptions, JudgePool, judge_many
 from codefront.harness.judge.records import Verdict
 from codefront.harness.problems import Problem, Test
 from codefront.sandbox.base import SandboxError
@@ -37,6 +37,8 @@ def test_programs_get_their_own_stdin_stdout_stderr_and_status(monkeypatch):
     finally:
         server.close()
     assert [r.returncode for r in results] == [3, 3, 3]
+    assert run_all(server := ForkServer(PRELOAD), ("print(sys.argv)", None, 5, 100))[0].stdout == "['-c']\n"
+    server.close()
     assert [r.stdout.split()[:2] for r in results] == [
         ["preloaded", "0"],
         ["preloaded", "300000"],
@@ -100,3 +102,33 @@ def test_the_judge_forks_its_runners_from_warm_ones(caplog):
     ]
     assert [r.verdict for r in judge_many(items * 2, LocalBackend(), JudgeOptions())] == [Verdict.AC] * 4
     assert not [r for r in caplog.records if "warm runner failed" in r.getMessage()]
+
+
+def test_a_server_killed_mid_run_is_a_sandbox_error_and_the_judge_judges_afresh():
+    server = ForkServer(PRELOAD)
+
+    async def kill_midway():
+        running = asyncio.ensure_future(server.exec("import time\ntime.sleep(1)\nprint(1)", None, 10, 100))
+        await asyncio.sleep(0.3)
+        os.kill(server.process.pid, signal.SIGKILL)
+        return await running
+
+    with pytest.raises(SandboxError, match="died while the program ran"):
+        asyncio.run(kill_midway())
+    server.close()
+
+    slow = Problem(id="slow", statement="", tests=(Test("", "done\n"),))
+    pool = JudgePool(LocalBackend(), JudgeOptions())
+
+    async def judge_while_its_server_dies():
+        assert (await pool.judge(slow, "print('done')")).verdict == Verdict.AC  # the server is up
+        judging = asyncio.ensure_future(pool.judge(slow, "import time\ntime.sleep(1)\nprint('done')"))
+        await asyncio.sleep(0.3)
+        (warm,) = pool.warm.servers.values()
+        os.kill(warm.process.pid, signal.SIGKILL)
+        return await judging
+
+    try:
+        assert asyncio.run(judge_while_its_server_dies()).verdict == Verdict.AC
+    finally:
+        pool.close()

@@ -25,7 +25,7 @@ class WarmRunners:
 
     async def run(self, job: JudgeJob, output_limit: int) -> ExecResult | None:
         """The runner's result on `job`, or None where no server could run it (the caller then
-        starts a runner the usual way; a server that failed is replaced at the next job)."""
+        starts a runner the usual way; a server that has ended is replaced at the next job)."""
         functional = job.test_type == "functional"
         server = self.servers.get(functional)
         try:
@@ -33,8 +33,10 @@ class WarmRunners:
                 server = self.servers[functional] = self.backend.fork_server(warm_preload(functional))
             return await server.exec(RUNNER_ENTRY, job.encode(), job.runner_timeout(), output_limit)
         except (SandboxError, OSError) as e:
-            log.warning("judge: a warm runner failed (%s); starting runners afresh for now", e)
-            if server is not None and self.servers.get(functional) is server:
+            log.warning("judge: a warm runner failed (%s); this runner starts afresh", e)
+            # Only a server that has ended is replaced: closing a live one would end the runners
+            # it is serving (their referees' parent-death signal), not just this one.
+            if server is not None and not server.alive() and self.servers.get(functional) is server:
                 del self.servers[functional]
                 server.close()
             return None
