@@ -22,24 +22,40 @@ class WarmRunners:
         self.backend = backend
         self.servers: dict[bool, PythonServer] = {}
         """By whether the job is functional."""
+        self.proven: set[bool] = set()
+        """Kinds whose server has run a job: one that fails later is replaced."""
+        self.given_up: set[bool] = set()
+        """Kinds whose first server failed before running anything: they start afresh from then on."""
 
     async def run(self, job: JudgeJob, output_limit: int) -> ExecResult | None:
         """The runner's result on `job`, or None where no server could run it (the caller then
         starts a runner the usual way; a server that has ended is replaced at the next job)."""
         functional = job.test_type == "functional"
+        if functional in self.given_up:
+            return None
         server = self.servers.get(functional)
         try:
             if server is None:
                 server = self.servers[functional] = self.backend.fork_server(warm_preload(functional))
-            return await server.exec(RUNNER_ENTRY, job.encode(), job.runner_timeout(), output_limit)
+            result = await server.exec(RUNNER_ENTRY, job.encode(), job.runner_timeout(), output_limit)
         except (SandboxError, OSError) as e:
-            log.warning("judge: a warm runner failed (%s); this runner starts afresh", e)
-            # Only a server that has ended is replaced: closing a live one would end the runners
-            # it is serving (their referees' parent-death signal), not just this one.
-            if server is not None and not server.alive() and self.servers.get(functional) is server:
-                del self.servers[functional]
-                server.close()
+            self._failed(functional, server, e)
             return None
+        self.proven.add(functional)
+        return result
+
+    def _failed(self, functional: bool, server: PythonServer | None, error: Exception) -> None:
+        if functional not in self.proven:
+            self.given_up.add(functional)
+            log.warning("judge: no warm runner (%s); runners start afresh", error)
+        else:
+            log.warning("judge: a warm runner failed (%s); this runner starts afresh", error)
+        # Only a server that has ended (or never worked) is closed: closing a live one would end
+        # the runners it is serving (their referees' parent-death signal), not just this one.
+        retire = functional in self.given_up or (server is not None and not server.alive())
+        if server is not None and retire and self.servers.get(functional) is server:
+            del self.servers[functional]
+            server.close()
 
     def close(self) -> None:
         for server in self.servers.values():
