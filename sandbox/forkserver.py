@@ -16,7 +16,6 @@ separate interpreters each draw their own.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
 import socket
@@ -27,7 +26,14 @@ from pathlib import Path
 
 from codefront.sandbox.base import ExecResult, SandboxError
 from codefront.sandbox.exec_stream import HalfClosingStdin
-from codefront.sandbox.local import SYSTEM_PATH, clean_env, python_bin_dir, read_capped, sandbox_python
+from codefront.sandbox.local import (
+    SYSTEM_PATH,
+    clean_env,
+    kill_group,
+    python_bin_dir,
+    read_capped,
+    sandbox_python,
+)
 
 SERVER = Path(__file__).with_name("forkserver_main.py").read_text()
 FLAGS = ("-I", "-S", "-B")
@@ -51,10 +57,7 @@ class ForkedProcess:
         return self.returncode
 
     def kill(self) -> None:
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        kill_group(self.pid)
 
 
 class ForkServer:
@@ -86,6 +89,10 @@ class ForkServer:
         pairs = [socket.socketpair() for _ in range(3)]  # stdin and stdout, stderr, status
         try:
             await self._send(program.encode(), [theirs.fileno() for _, theirs in pairs])
+        except BaseException:
+            for ours, _ in pairs:
+                ours.close()
+            raise
         finally:
             for _, theirs in pairs:
                 theirs.close()

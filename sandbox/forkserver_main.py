@@ -1,9 +1,10 @@
 """The fork server's own program, run by `python3 -I -S -B -c` (standard library only; forkserver.py
-starts it as `-c <this> <control fd> <preload file>`). It runs its preload (Python source) once, says
-`ready` on its control socket, then forks a process per request there: a request is a program (Python source, run
-in the preload's namespace) and three descriptors, the program's stdin-and-stdout socket, its
-stderr, and a status socket on which the server writes the pid, then the exit status. The harness
-is its parent: when it dies, so does the server (parent-death signal)."""
+starts it as `-c <this> <control fd> <preload file>`). It runs its preload (Python source) once,
+says `ready` on its control socket, then forks a process per request there. A request is a program
+(Python source, run in the preload's namespace) and three descriptors: the program's
+stdin-and-stdout socket, its stderr, and a status socket on which the server writes the pid, then
+the exit status. The harness is its parent: when it dies, so does the server (parent-death
+signal)."""
 
 import ctypes
 import os

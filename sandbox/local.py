@@ -72,9 +72,9 @@ class LocalSandbox:
         )
         data = input.encode() if isinstance(input, str) else input
         try:
-            return await read_capped(proc, data, timeout, output_limit, kill=lambda: _killpg(proc.pid))
+            return await read_capped(proc, data, timeout, output_limit, kill=lambda: kill_group(proc.pid))
         finally:
-            _killpg(proc.pid)  # whatever it left behind in its group, on every exit path
+            kill_group(proc.pid)  # whatever it left behind in its group, on every exit path
 
     async def write_file(self, path: str, content: str | bytes) -> None:
         target = self._path(path)
@@ -141,7 +141,8 @@ async def read_capped(proc, data: bytes | None, timeout: float | None, limit: in
     )
 
 
-def _killpg(pid: int) -> None:
+def kill_group(pid: int) -> None:
+    """SIGKILL to the process group `pid` leads, if there is one still."""
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
