@@ -138,8 +138,7 @@ def measure(kind: str, size: str, args) -> list[tuple[str, Meter]]:
     """Median wall and CPU of each method over alternating rounds (the machine is shared)."""
     items = workload(kind, size, args.submissions, args.tests)
     methods = {"in-process, no isolation (b)": lambda: in_process_all(items)}
-    isolations = ("submission", "test") if kind == "functional" else ("test",)
-    for isolation in isolations:
+    for isolation in ("submission", "test"):
         name = (
             f"judge: {'one process per submission' if isolation == 'submission' else 'fork per test'}, limits"
         )

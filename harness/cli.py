@@ -205,7 +205,7 @@ def judge_command(
     ] = False,
     isolation: Annotated[
         str,
-        typer.Option(help="Functional tests: 'submission' (one process for all, as LeetCode) or 'test'."),
+        typer.Option(help="'submission': one process runs all tests (as LeetCode); 'test': one each."),
     ] = "submission",
     sandbox: Annotated[
         str | None, typer.Option(help=f"{SANDBOX_NAMES} (default: $CODEFRONT_SANDBOX, else local).")

@@ -1,8 +1,8 @@
-"""Hostile submissions against both backends, and against runners forked from a warm one (the local
-backend's fork server, which judge_many and JudgePool use): each gets a model's verdict (never IE)
-within its limits, and leaves nothing behind: no process of a judge uid, no file in a world-writable
-place, no shared memory, no Docker container outside the pool; and nothing outlives a harness
-killed mid-judge."""
+"""Hostile submissions against both backends (a worker process per submission, the default), in a
+process per test, and against runners forked from a warm one (the local backend's fork server,
+which judge_many and JudgePool use): each gets a model's verdict (never IE) within its limits, and
+leaves nothing behind: no process of a judge uid, no file in a world-writable place, no shared
+memory, no Docker container outside the pool; and nothing outlives a harness killed mid-judge."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -140,6 +141,13 @@ def assert_contained(name: str, judged, backend) -> None:
 def test_hostile_submission_is_contained(backend, name, monkeypatch):
     monkeypatch.setenv("CODEFRONT_TEST_SECRET", "sk-host-only")
     assert_contained(name, lambda code: judge(ECHO, code, backend, OPTIONS), backend)
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_submission_is_contained_in_a_process_per_test(name, monkeypatch):
+    monkeypatch.setenv("CODEFRONT_TEST_SECRET", "sk-host-only")
+    options, backend = replace(OPTIONS, isolation="test"), LocalBackend()
+    assert_contained(name, lambda code: judge(ECHO, code, backend, options), backend)
 
 
 @pytest.mark.parametrize("name", HOSTILE)

@@ -142,7 +142,7 @@ FUNCTIONAL = {
 def test_a_stdin_program_gets_the_prelude_modules_it_names_and_its_recursion_limit():
     """A stdin program runs in a namespace of its own: the runner loads only the prelude's modules
     the program names (the others would make every fork dearer); whatever else it imports loads in
-    its own process, as under a plain python3."""
+    its own process, as under a plain python3 (a worker keeps what one test loaded for the next)."""
     code = (
         "import sys\nloaded = set(sys.modules)\nimport heapq\nfrom fractions import Fraction\n"
         "stats = __import__('statistics')\n"
@@ -151,7 +151,7 @@ def test_a_stdin_program_gets_the_prelude_modules_it_names_and_its_recursion_lim
         "print(Fraction(n, 2) == stats.mean([n / 2]) == heapq.nsmallest(1, [n / 2])[0])\n"
     )
     problem = replace(HALF, tests=tuple(Test(t.input, "True\n") for t in HALF.tests))
-    result = judge(problem, code, LocalBackend())
+    result = judge(problem, code, LocalBackend(), JudgeOptions(isolation="test"))
     assert result.verdict == Verdict.AC, result.detail
 
 

@@ -1,7 +1,7 @@
-"""Running a submission's tests: one process per test (stdin problems, as on Codeforces), or one
-worker process for all of a functional submission's tests (as LeetCode does), each with its own
-CPU, memory and output accounting; a failure ends the worker and the next test gets a fresh one.
-Standard library only (it travels with the runner)."""
+"""Running a submission's tests: one process per test (as on Codeforces), or one worker process for
+all of them (as LeetCode and LiveCodeBench's grader do), each test with its own CPU, memory and
+output accounting; a failure ends the worker and the next test gets a fresh one. Standard library
+only (it travels with the runner)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import signal
 import sys
 from typing import NamedTuple
 
-from child import child, worker
-from supervisor import Channels, classify, supervise
+from child import child, output_file, worker
+from supervisor import RETIRED_EXIT, Channels, classify, supervise
 from wire import TestReport
 
 PIPES = ("stdin", "stdout", "stderr", "result", "ready")
@@ -67,6 +67,10 @@ class PerTest:
         self.job, self.workdir = job, workdir
 
     def run(self, i: int) -> Tested:
+        # None: the worker ended itself between tests, before this one; a fresh one runs it
+        return self.attempt(i, first=True) or self.attempt(i, first=False)
+
+    def attempt(self, i: int, first: bool) -> Tested | None:
         job = self.job
         pid, fds = spawn(job, self.workdir, PIPES if job.functional else STDIN_PIPES, child, i)
         job.group.start(pid)
@@ -98,22 +102,31 @@ def answer_of(result: bytes) -> tuple[bytes, bytes] | None:
     return rest[: int(head)], rest[int(head) :]
 
 
-def framed(data: bytes) -> bytes:
-    return b"%d\n" % len(data) + data
+def framed(data: bytes, position: int) -> bytes:
+    return b"%d %d\n" % (len(data), position) + data
 
 
 class PerSubmission:
-    """One worker process for a functional submission's tests, replaced after any failure. The next
-    test's input is queued while a test runs, so the worker never waits for the runner between tests."""
+    """One worker process for a submission's tests, replaced after any failure. The next test's input
+    is queued while a test runs, so the worker never waits for the runner between tests."""
 
     def __init__(self, job, workdir: str) -> None:
         self.job, self.workdir = job, workdir
+        if not job.functional:  # a stdin test's output is a file here (child.stdin_answers)
+            job.output_dir = workdir + "-output"
+            os.mkdir(job.output_dir, 0o700)
+            if job.uid is not None:
+                os.chown(job.output_dir, job.uid, job.uid)
         self.pid, self.channels, self.ready = 0, None, False
         self.memory: PeakMemory | None = None
         self.queued, self.early = -1, b""
         """The test whose input the worker already has, and what it answered before we asked."""
 
     def run(self, i: int) -> Tested:
+        # None: the worker ended itself between tests, before this one; a fresh one runs it
+        return self.attempt(i, first=True) or self.attempt(i, first=False)
+
+    def attempt(self, i: int, first: bool) -> Tested | None:
         job = self.job
         data = b""
         if self.channels is None:
@@ -124,9 +137,9 @@ class PerSubmission:
         else:  # CPU and peak memory were restarted where the last test's were read
             job.group.carry_on()
         if self.queued != i:
-            data = framed(job.inputs.data(i))
+            data = framed(job.inputs.data(i), i)
         if i + 1 < len(job.indices):
-            data += framed(job.inputs.data(i + 1))
+            data += framed(job.inputs.data(i + 1), i + 1)
             self.queued = i + 1
         outputs, reason = supervise(self.channels, data, job, last=False, early=self.early,
                                     complete=lambda out: answer_of(bytes(out["result"])) is not None)  # fmt: skip
@@ -135,10 +148,22 @@ class PerSubmission:
         cpu, memory = job.group.cpu_seconds(), self.memory.peak_mb()
         self.memory.reset()  # the worker may already be on the next test: its window starts now
         answer, self.early = answer_of(outputs["result"]) or (None, b"")
-        if reason is None and not self.channels.exited and answer is not None:
+        answered = answer is not None
+        if not job.functional and reason is None:
+            answer, reason = self.stdout_of(i, answer)
+        if reason is None and answered:
             verdict, detail = classify(0, "cpu" if cpu > job.cpu else None, cpu, job, outputs)
+            if self.channels.exited:  # it ended in the next test, which then starts a fresh one
+                self.stop()
         else:
             status, rusage_memory = self.stop()
+            if (
+                first
+                and not answered
+                and reason is None
+                and os.waitstatus_to_exitcode(status) == RETIRED_EXIT
+            ):
+                return None
             memory = max(memory, rusage_memory)
             verdict, detail = classify(status, reason, cpu, job, outputs)
         if verdict is not None:  # a wrong answer leaves the worker sound; a failure of its own ends it
@@ -149,6 +174,23 @@ class PerSubmission:
             empty(self.workdir)
         report = TestReport(job.indices[i], verdict or "", round(cpu, 4), round(memory, 2), detail)
         return Tested(report, i, (answer or b"") if verdict is None else None)
+
+    def stdout_of(self, i: int, answer: bytes | None) -> tuple[bytes | None, str | None]:
+        """A stdin test's output, from its file: what it wrote before it answered, or before its
+        process ended; "OLE" where that is over the limit."""
+        path = output_file(self.job, i)
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:  # the program removed it, or ended before its test began
+            return answer, None
+        try:
+            if os.fstat(fd).st_size > self.job.output:
+                return None, "OLE"
+            output = os.read(fd, self.job.output + 1)
+        finally:
+            os.close(fd)
+            os.unlink(path)
+        return output, None
 
     def stop(self) -> tuple[int, float]:
         """End the worker: its wait status and peak memory (MB)."""
@@ -164,6 +206,9 @@ class PerSubmission:
 
     def close(self) -> None:
         self.stop()
+        if not self.job.functional:
+            empty(self.job.output_dir)
+            os.rmdir(self.job.output_dir)
 
 
 class PeakMemory:
@@ -199,8 +244,4 @@ class PeakMemory:
 
 
 def test_runner(job, workdir: str) -> PerTest | PerSubmission:
-    return (
-        PerSubmission(job, workdir)
-        if job.functional and job.isolation == "submission"
-        else PerTest(job, workdir)
-    )
+    return PerSubmission(job, workdir) if job.isolation == "submission" else PerTest(job, workdir)

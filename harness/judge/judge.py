@@ -33,7 +33,7 @@ class JudgeOptions:
     retry_tle: bool = True
     """Run a test that exceeded a time limit once more: TLE stands only if it happens twice."""
     isolation: str = "submission"
-    """Functional tests share one process per submission ("submission") or get one each ("test")."""
+    """A submission's tests share one worker process ("submission") or get one each ("test")."""
 
 
 def default_concurrency() -> int:

@@ -3,15 +3,17 @@
 Protocol (wire.py): a JudgeJob on stdin (its header, then the expected outputs, which only the
 referee reads: referee.py); one event line per test on stdout, then Done.
 
-The runner compiles the submission and imports the usual modules once, then forks a fresh child
-per test: every test is a real process with its own stdin/stdout pipes, resource limits, private
-temp dir and process group, and costs a fork instead of an interpreter start-up. Outputs go to the
+The runner compiles the submission and imports the usual modules once, then forks the processes
+that run the tests (execution.py): a worker for all of them, or a fresh child per test, each with
+resource limits, a private temp dir and a process group, at the cost of a fork instead of an
+interpreter start-up. Outputs go to the
 referee in batches (a few tests, or a few milliseconds of their CPU): with stop-on-failure, at most
 one batch runs past a wrong answer, and its reports are dropped.
 """
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import functools
 import gc
@@ -78,6 +80,8 @@ class Job:
             isolate_network()
         if not (self.functional and self.isolation == "test"):  # only such a test reads its input itself
             self.inputs.keep_from_children()
+        # python3 -S leaves out site's exit() and quit(): programs call them as under a plain python3.
+        builtins.exit = builtins.quit = sys.exit
         self.prelude = {"__name__": "__main__", "__builtins__": __builtins__}
         # Imports happen once here, not in every test process. A stdin program sees none of the
         # prelude's names: it gets the modules it names, not the cost of the rest in every fork.

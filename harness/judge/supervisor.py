@@ -10,6 +10,8 @@ import time
 
 MEMORY_ERROR_EXIT = 113
 """The exit status a test process uses for MemoryError."""
+RETIRED_EXIT = 114
+"""The exit status of a worker that ends itself between tests (threads of its last test still run)."""
 STDERR_KEEP = 2000
 CHUNK = 1 << 16
 # Time spent waiting for a CPU does not count against the wall limit (WALL_FACTOR × the CPU

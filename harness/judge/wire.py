@@ -52,9 +52,9 @@ class JudgeJob(NamedTuple):
     nproc: int = 64
     """Process limit of the tests' uid, when they have one."""
     isolation: str = "submission"
-    """Functional tests: "submission" runs them one after another in one process (a fresh
-    `Solution()` each, as LeetCode does; a failure ends it), "test" gives each its own process.
-    stdin tests always get a process each."""
+    """"submission" runs the tests one after another in one worker process (a fresh `Solution()`
+    each, as LeetCode does; a stdin program run afresh as `__main__`, as LiveCodeBench's grader
+    does; a failure ends it), "test" gives each its own process (as Codeforces does)."""
 
     def encode(self, prefix: bytes = b"") -> bytes:
         """The job on the wire, after `prefix`, built in one join: each copy of a job of megabytes
