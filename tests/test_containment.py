@@ -78,6 +78,14 @@ for fd in os.listdir("/proc/self/fd"):
         writable.append(target)
 print("answer-" + input().strip() if not writable else "writable: %s" % writable)
 """
+SWAP_OUTPUT = """
+import os
+target = os.readlink("/proc/self/fd/1")
+if target.startswith("/"):  # a file the runner reads (a worker's stdin test), not a pipe
+    os.unlink(target)
+    {make}
+print("answer-" + input().strip())
+"""
 HOSTILE = {
     "fork bomb that survives failed forks": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", {Verdict.TLE}),
     "fork during kill": ("import os\nwhile True:\n    if os.fork() > 0:\n        os._exit(0)\n", {Verdict.WA}),
@@ -87,6 +95,8 @@ HOSTILE = {
     "closes its stdout": ("import os\nos.close(1)\n", {Verdict.WA}),
     "redirects its stdout": ("import os\nos.dup2(os.open(os.devnull, os.O_WRONLY), 1)\nprint('answer-' + input().strip())\n", {Verdict.WA}),
     "writes /proc/self/fd/1 in a loop": ("f = open('/proc/self/fd/1', 'w')\nwhile True:\n    f.write('x' * 65536)\n", {Verdict.OLE, Verdict.RE}),
+    "swaps its output file for a pipe": (SWAP_OUTPUT.format(make="os.mkfifo(target)"), {Verdict.AC, Verdict.WA}),
+    "swaps its output file for a directory": (SWAP_OUTPUT.format(make="os.mkdir(target)"), {Verdict.AC, Verdict.WA}),
     "one giant line": ("import sys\nsys.stdout.write('9' * (1 << 24))\n", {Verdict.OLE}),
     "deep recursion": ("import sys\nsys.setrecursionlimit(10**7)\ndef f(n):\n    return f(n + 1)\nf(0)\n", {Verdict.RE, Verdict.MLE, Verdict.TLE}),
     "reads other processes' secrets": (SCAN_PROC, {Verdict.AC}),
@@ -195,3 +205,34 @@ def test_nothing_outlives_a_harness_killed_mid_judge(runner):
     assert judge_processes() - before == set()
     alive = [pid for pid in runners if Path(f"/proc/{pid}").exists()]
     assert alive == []
+
+
+SWAP_DIRECTORIES = """
+import os
+moved = []
+for path in (os.getcwd(), os.path.dirname(os.getcwd()) + "/output"):
+    try:
+        os.rename(path, path + "-moved")
+        os.symlink({canary!r}, path)
+        moved.append(path)
+    except OSError:
+        pass
+print("answer-" + input().strip() if not moved else "moved %s" % moved)
+"""
+
+
+@pytest.mark.parametrize("isolation", ["submission", "test"])
+def test_a_test_cannot_swap_its_directories_for_links_the_runner_would_clean(isolation):
+    """The runner (root) empties a test's temp dir and output dir: were they the test's to replace
+    in a world-writable /tmp, a link there would have it remove what the link points to."""
+    canary = Path(__file__).resolve().parent / f".canary-{os.getpid()}"  # outside every private /tmp
+    canary.mkdir()
+    (canary / "keep").write_text("kept")
+    try:
+        code = SWAP_DIRECTORIES.format(canary=str(canary))
+        result = judge(ECHO, code, LocalBackend(), replace(OPTIONS, isolation=isolation))
+        assert result.verdict == Verdict.AC, result.detail
+        assert (canary / "keep").read_text() == "kept"
+    finally:
+        (canary / "keep").unlink(missing_ok=True)
+        canary.rmdir()

@@ -39,6 +39,12 @@ PROGRAMS = {
     "closes its stdin and stdout": ("import os\n" + READ + "print(total, flush=True)\nos.close(0)\nos.close(1)\n", [AC, AC, AC]),
     "binds builtins.input to its stdin": ("import builtins, sys\nbuiltins.input = sys.stdin.readline\n" + READ
                                           + "print(total)\n", [AC, AC, AC]),
+    "writes its buffer at exit (atexit)": ("import atexit, io, sys\nbuffer = io.StringIO()\nsys.stdout = buffer\n"
+                                           "atexit.register(lambda: sys.__stdout__.write(buffer.getvalue()))\n"
+                                           + READ + "print(total)\n", [AC, AC, AC]),
+    "a finalizer writes its output": ("class Late:\n    def __del__(self):\n        print(total)\n"
+                                      + READ + "late = Late()\n", [AC, AC, AC]),
+    "sys.exit(0.0)": (READ + "print(total)\nimport sys\nsys.exit(0.0)\n", [RE, RE, RE]),
     "replaces sys.stdout": ("import io, sys\n" + READ + "sys.stdout = io.StringIO()\nprint(total)\n"
                             "sys.__stdout__.write(sys.stdout.getvalue())\n", [AC, AC, AC]),
 }  # fmt: skip
@@ -90,3 +96,39 @@ def test_a_daemon_thread_left_running_does_not_reach_the_next_test():
     result = judge(SUM, code, LocalBackend(), JudgeOptions(all_tests=True))
     assert [t.verdict for t in result.tests] == [AC, AC, AC]
     assert max(t.time_s for t in result.tests) < 0.5, [t.time_s for t in result.tests]
+
+
+def test_input_keeps_a_carriage_return_as_python3s_stdin_does():
+    crlf = Problem(id="crlf", statement="", tests=(Test("ab\r\ncd\n", "'ab\\r' 'cd'\n"),), time_limit_s=1.0)
+    for isolation in ("submission", "test"):
+        result = judge(
+            crlf, "print(repr(input()), repr(input()))\n", LocalBackend(), JudgeOptions(isolation=isolation)
+        )
+        assert result.verdict == AC, (isolation, result.detail)
+
+
+def test_an_input_larger_than_the_output_limit_is_read_whole():
+    numbers = " ".join(["1"] * 600_000)
+    big = Problem(id="big", statement="", tests=(Test(f"600000\n{numbers}\n", "600000\n"),), time_limit_s=2.0)
+    options = JudgeOptions(output_limit_bytes=1 << 20)
+    assert judge(big, READ + "print(total)\n", LocalBackend(), options).verdict == AC
+
+
+@pytest.mark.parametrize("kind", ["functional", "stdin"])
+def test_a_worker_may_spend_more_cpu_than_one_test_may(kind):
+    """Each test's limit is the runner's to enforce; the worker's own backstop is for all of them."""
+    spin = "import time\nstart = time.process_time()\nwhile time.process_time() - start < 0.4 * n:\n    pass\n"
+    tests = tuple(Test(f"{k}\n", f"{k}\n") if kind == "stdin" else Test(f"{k}", f"{k}") for k in (1,) * 6)
+    if kind == "stdin":
+        code = "n = int(input())\n" + spin + "print(n)\n"
+    else:
+        code = (
+            "class Solution:\n    def f(self, n):\n"
+            + "".join(f"        {line}\n" for line in spin.splitlines())
+            + "        return n\n"
+        )
+    problem = Problem(id="spin", statement="", tests=tests, test_type=kind, func_name="f" if kind == "functional" else None,
+                      time_limit_s=0.5)  # fmt: skip
+    result = judge(problem, code, LocalBackend(), JudgeOptions(all_tests=True))
+    assert [t.verdict for t in result.tests] == [AC] * 6, [t.detail for t in result.tests]
+    assert sum(t.time_s for t in result.tests) > 2.0  # past int(limit) + 2 s, the old whole-worker backstop

@@ -3,13 +3,13 @@ library only (it travels with the runner)."""
 
 from __future__ import annotations
 
-import builtins
+import gc
 import json
 import os
 import resource
 import sys
 
-from supervisor import MEMORY_ERROR_EXIT, RETIRED_EXIT
+from supervisor import MEMORY_ERROR_EXIT
 
 # What LiveCodeBench's grader puts in front of functional submissions, plus LeetCode's sortedcontainers.
 PRELUDE = """
@@ -65,16 +65,17 @@ def test_environment(workdir: str) -> dict[str, str]:
             "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}  # fmt: skip
 
 
-def enter_sandbox(job, pipes: dict[str, int], workdir: str) -> None:
-    """In the forked process: apply the limits, join the test group, drop privileges, wire the pipes.
-    Any failure ends the process before the submission runs (the runner then reports an IE)."""
+def enter_sandbox(job, pipes: dict[str, int], workdir: str, tests: int = 1) -> None:
+    """In the forked process, which runs `tests` tests: apply the limits, join the test group, drop
+    privileges, wire the pipes. Any failure ends the process before the submission runs (the runner
+    then reports an IE)."""
     try:
         os.setpgid(0, 0)
         job.inputs.drop()
         for fd in job.referee.fds:  # a test must not talk to the referee
             os.close(fd)
         os.chdir(workdir)
-        hard_cpu = int(job.cpu) + 2  # a backstop: the parent enforces the precise limit
+        hard_cpu = int(job.cpu * tests) + 2  # a backstop: the parent enforces each test's limit
         resource.setrlimit(resource.RLIMIT_CPU, (hard_cpu, hard_cpu))
         resource.setrlimit(resource.RLIMIT_AS, (job.address_base + job.memory,) * 2)
         resource.setrlimit(resource.RLIMIT_STACK, (job.memory, job.memory))
@@ -103,7 +104,9 @@ def run_and_exit(run) -> None:
         run()
         sys.stdout.flush()
     except SystemExit as e:
-        status = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        status = exit_status(e)
+        if not (e.code is None or isinstance(e.code, int)):
+            print(e.code, file=sys.stderr)
     except MemoryError:
         status = MEMORY_ERROR_EXIT
     except BaseException:
@@ -115,7 +118,7 @@ def run_and_exit(run) -> None:
             pass
         status = 1
     try:
-        join_threads()  # as a python3 waits for them before it exits
+        at_exit()
         sys.stdout.flush()
         sys.__stdout__.flush()  # a program that replaced sys.stdout may still write to the original
     except BaseException:
@@ -123,13 +126,25 @@ def run_and_exit(run) -> None:
     os._exit(status)
 
 
-def join_threads() -> None:
-    """Wait for the program's non-daemon threads."""
+def exit_status(e: SystemExit) -> int:
+    """The status python3 exits with on `e` (anything but None or an int: 1, after printing it)."""
+    return int(e.code or 0) if e.code is None or isinstance(e.code, int) else 1
+
+
+def at_exit() -> None:
+    """What a python3 does as it exits: wait for non-daemon threads (those they start too), run the
+    `atexit` functions (fast-output templates write their buffer there), then finalize what is left
+    of the program (the caller has dropped its globals; a function and its globals are a cycle)."""
     threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
-        for thread in threading.enumerate():
-            if thread is not threading.current_thread() and not thread.daemon:
-                thread.join()
+    while threading is not None and threading.active_count() > 1:
+        others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
+        if not others:
+            break
+        for thread in others:
+            thread.join()
+    if "atexit" in sys.modules:
+        sys.modules["atexit"]._run_exitfuncs()
+    gc.collect()
 
 
 def threads_left() -> bool:
@@ -154,84 +169,6 @@ def child(job, i: int, pipes: dict[str, int], workdir: str) -> None:
             exec(job.code, {"__name__": "__main__", "__builtins__": __builtins__})
 
     run_and_exit(run)
-
-
-def worker(job, pipes: dict[str, int], workdir: str) -> None:
-    """A test process for every test of a submission, one after another. It reads a test as
-    `<length> <position>\n<input>` and answers `<length>\n<answer>` on the result pipe: a functional
-    test's JSON, from a fresh `Solution()` (as LeetCode runs them), or nothing for a stdin test,
-    whose output is a file the runner reads (stdin_answers). The first failure ends it. Never returns."""
-    enter_sandbox(job, pipes, workdir)
-    requests = os.fdopen(os.dup(0), "rb")  # a stdin test gets an fd 0 of its own
-
-    def serve() -> None:
-        answer = functional_answers(job) if job.functional else stdin_answers(job)
-        with os.fdopen(pipes["result"], "wb") as results:
-            while header := requests.readline():
-                size, position = map(int, header.split())
-                data = answer(requests.read(size), position)
-                sys.stdout.flush()
-                results.write(b"%d\n" % len(data) + data)
-                results.flush()
-                if threads_left():  # they would run on into the next test: it gets a fresh process
-                    os._exit(RETIRED_EXIT)
-
-    run_and_exit(serve)
-
-
-def functional_answers(job):
-    exec(job.code, job.prelude)
-    fresh = entry_point(job.prelude, job.func_name)
-    return lambda data, _: json.dumps(fresh()(*arguments(data.decode())), default=list).encode()
-
-
-def stdin_answers(job):
-    """A stdin program run as `__main__` once per test in the worker, as LiveCodeBench's grader runs
-    it in one interpreter: fresh globals; the test's input as fd 0 (a memfd: `open(0)`, `os.read(0)`
-    and `input()` all see it, then its end); fd 1 a file of its own that the runner reads
-    (`output_file`), so what was written before an `os._exit` counts; the output limit is the file
-    size limit; builtins as they were before the first test. Non-daemon threads are waited for, as
-    at an interpreter's exit."""
-    encoding, errors = sys.stdout.encoding, sys.stdout.errors
-    builtin_names = vars(builtins)
-    original = dict(builtin_names)
-
-    def answer(data: bytes, position: int) -> bytes:
-        if builtin_names != original:  # e.g. `builtins.input = sys.stdin.readline`: the last test's stdin
-            builtin_names.clear()
-            builtin_names.update(original)
-        fd, view = os.memfd_create("stdin"), memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.lseek(fd, 0, os.SEEK_SET)
-        move(fd, 0)
-        move(os.open(output_file(job, position), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
-        # The program's own streams, as a python3 starts with them (closing them leaves fds 0 and 1).
-        sys.stdin = sys.__stdin__ = open(0, encoding=encoding, errors=errors, closefd=False)  # noqa: SIM115
-        out = open(1, "w", encoding=encoding, errors=errors, closefd=False)  # noqa: SIM115
-        sys.stdout = sys.__stdout__ = out
-        try:
-            exec(job.code, {"__name__": "__main__", "__builtins__": __builtins__})
-        except SystemExit as e:
-            if e.code not in (None, 0):
-                raise
-        join_threads()
-        out.flush()  # the program may have replaced sys.stdout; as at exit, this one is still written
-        return b""
-
-    return answer
-
-
-def move(fd: int, target: int) -> None:
-    """Make `fd` the descriptor `target` (which the last test may have closed: `fd` may be it)."""
-    if fd != target:
-        os.dup2(fd, target)
-        os.close(fd)
-
-
-def output_file(job, position: int) -> str:
-    """Where a stdin test in a worker writes its output (the runner reads it and removes it)."""
-    return f"{job.output_dir}/{position}"
 
 
 def entry_point(namespace: dict, func_name: str):

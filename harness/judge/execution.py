@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import sys
 from typing import NamedTuple
 
-from child import child, output_file, worker
+from child import child
 from supervisor import RETIRED_EXIT, Channels, classify, supervise
 from wire import TestReport
+from worker import input_file, output_file, worker
 
 PIPES = ("stdin", "stdout", "stderr", "result", "ready")
 STDIN_PIPES = ("stdin", "stdout", "stderr", "ready")
@@ -45,19 +47,23 @@ def spawn(job, workdir: str, names: tuple[str, ...], target, *args) -> tuple[int
     return pid, ours
 
 
-def empty(workdir: str) -> None:
-    """Leave the private temp dir empty for the next test."""
-    names = os.listdir(workdir)
-    if not names:
-        return
-    import shutil  # only here: the runner's start-up pays for no import it rarely needs
+def empty(directory: str) -> None:
+    """Leave a directory a test could write empty (the private temp dir, for the next test)."""
+    for name in os.listdir(directory):
+        remove(os.path.join(directory, name))
 
-    for name in names:
-        path = os.path.join(workdir, name)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
+
+def remove(path: str) -> None:
+    """Remove what a test may have put at `path`: a link is removed, never followed."""
+    if os.path.isdir(path) and not os.path.islink(path):
+        import shutil  # only here: the runner's start-up pays for no import it rarely needs
+
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
             os.unlink(path)
+        except FileNotFoundError:
+            pass
 
 
 class PerTest:
@@ -102,25 +108,18 @@ def answer_of(result: bytes) -> tuple[bytes, bytes] | None:
     return rest[: int(head)], rest[int(head) :]
 
 
-def framed(data: bytes, position: int) -> bytes:
-    return b"%d %d\n" % (len(data), position) + data
-
-
 class PerSubmission:
     """One worker process for a submission's tests, replaced after any failure. The next test's input
     is queued while a test runs, so the worker never waits for the runner between tests."""
 
     def __init__(self, job, workdir: str) -> None:
         self.job, self.workdir = job, workdir
-        if not job.functional:  # a stdin test's output is a file here (child.stdin_answers)
-            job.output_dir = workdir + "-output"
-            os.mkdir(job.output_dir, 0o700)
-            if job.uid is not None:
-                os.chown(job.output_dir, job.uid, job.uid)
         self.pid, self.channels, self.ready = 0, None, False
         self.memory: PeakMemory | None = None
         self.queued, self.early = -1, b""
         """The test whose input the worker already has, and what it answered before we asked."""
+        self.retired_cpu = 0.0
+        """CPU a worker spent before it ended itself: the test that runs again afresh is billed it."""
 
     def run(self, i: int) -> Tested:
         # None: the worker ended itself between tests, before this one; a fresh one runs it
@@ -128,7 +127,6 @@ class PerSubmission:
 
     def attempt(self, i: int, first: bool) -> Tested | None:
         job = self.job
-        data = b""
         if self.channels is None:
             self.pid, fds = spawn(job, self.workdir, PIPES, worker)
             self.channels, self.ready = Channels(self.pid, fds), False
@@ -136,21 +134,20 @@ class PerSubmission:
             job.group.start(self.pid, fresh=False)
         else:  # CPU and peak memory were restarted where the last test's were read
             job.group.carry_on()
-        if self.queued != i:
-            data = framed(job.inputs.data(i), i)
+        data = self.request(i) if self.queued != i else b""
         if i + 1 < len(job.indices):
-            data += framed(job.inputs.data(i + 1), i + 1)
+            data += self.request(i + 1)
             self.queued = i + 1
         outputs, reason = supervise(self.channels, data, job, last=False, early=self.early,
                                     complete=lambda out: answer_of(bytes(out["result"])) is not None)  # fmt: skip
         self.ready = self.ready or bool(outputs["ready"])
         outputs["ready"] = b"1" if self.ready else b""
-        cpu, memory = job.group.cpu_seconds(), self.memory.peak_mb()
+        cpu, memory = job.group.cpu_seconds() + self.retired_cpu, self.memory.peak_mb()
         self.memory.reset()  # the worker may already be on the next test: its window starts now
         answer, self.early = answer_of(outputs["result"]) or (None, b"")
-        answered = answer is not None
-        if not job.functional and reason is None:
-            answer, reason = self.stdout_of(i, answer)
+        answered, self.retired_cpu = answer is not None, 0.0
+        if not job.functional:
+            answer, reason = self.stdout_of(i, answer, reason)
         if reason is None and answered:
             verdict, detail = classify(0, "cpu" if cpu > job.cpu else None, cpu, job, outputs)
             if self.channels.exited:  # it ended in the next test, which then starts a fresh one
@@ -163,6 +160,7 @@ class PerSubmission:
                 and reason is None
                 and os.waitstatus_to_exitcode(status) == RETIRED_EXIT
             ):
+                self.retired_cpu = cpu
                 return None
             memory = max(memory, rusage_memory)
             verdict, detail = classify(status, reason, cpu, job, outputs)
@@ -175,22 +173,35 @@ class PerSubmission:
         report = TestReport(job.indices[i], verdict or "", round(cpu, 4), round(memory, 2), detail)
         return Tested(report, i, (answer or b"") if verdict is None else None)
 
-    def stdout_of(self, i: int, answer: bytes | None) -> tuple[bytes | None, str | None]:
+    def request(self, i: int) -> bytes:
+        """Test `i` for the worker: `<length> <position>\n<input>`; a stdin test's input goes to its
+        file first (worker.input_file), and its request is empty."""
+        data = self.job.inputs.data(i)
+        if not self.job.functional:
+            fd = os.open(input_file(self.job, i), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            with open(fd, "wb") as f:
+                f.write(data)
+            data = b""
+        return b"%d %d\n" % (len(data), i) + data
+
+    def stdout_of(self, i: int, answer: bytes | None, reason: str | None) -> tuple[bytes | None, str | None]:
         """A stdin test's output, from its file: what it wrote before it answered, or before its
-        process ended; "OLE" where that is over the limit."""
+        process ended; "OLE" where that is over the limit. Its files are removed."""
+        remove(input_file(self.job, i))
         path = output_file(self.job, i)
+        try:  # the program's own file: it may have made it a link, a pipe or a directory
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:  # it removed it, or ended before its test began
+            return answer, reason
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:  # the program removed it, or ended before its test began
-            return answer, None
-        try:
+            if reason is not None or not stat.S_ISREG(os.fstat(fd).st_mode):
+                return answer, reason
             if os.fstat(fd).st_size > self.job.output:
                 return None, "OLE"
-            output = os.read(fd, self.job.output + 1)
+            return os.read(fd, self.job.output + 1), None
         finally:
             os.close(fd)
-            os.unlink(path)
-        return output, None
+            remove(path)
 
     def stop(self) -> tuple[int, float]:
         """End the worker: its wait status and peak memory (MB)."""
@@ -206,9 +217,6 @@ class PerSubmission:
 
     def close(self) -> None:
         self.stop()
-        if not self.job.functional:
-            empty(self.job.output_dir)
-            os.rmdir(self.job.output_dir)
 
 
 class PeakMemory:

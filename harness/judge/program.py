@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-MODULES = ("wire", "checkers", "containment", "referee", "supervisor", "child", "execution")
+MODULES = ("wire", "checkers", "containment", "referee", "supervisor", "child", "worker", "execution")
 """What the runner imports besides the standard library, loaded under these names in this order
 (each may import those before it) before the runner runs."""
 PYTHON = ("python3", "-I", "-S", "-B")

@@ -23,7 +23,7 @@ import sys
 from checkers import CHECKERS
 from child import PRELUDE, stdin_prelude, test_environment
 from containment import group_for, private_scratch
-from execution import Tested, empty, test_runner
+from execution import Tested, remove, test_runner
 from referee import split
 from wire import (
     WALL_FACTOR,
@@ -66,6 +66,7 @@ class Job:
         self.group = group_for(self.uid)
         """Every process of the current test, to measure and to kill."""
         self.referee = None
+        self.scratch = ""
         self.prelude: dict = {}
         self.address_base = 0
 
@@ -164,10 +165,7 @@ def main() -> None:
     except OSError as e:
         emit(InternalError(str(e)))
         return
-    workdir = f"/tmp/judge-{os.getpid()}-{os.urandom(4).hex()}"
-    os.mkdir(workdir, 0o700)
-    if job.uid is not None:
-        os.chown(workdir, job.uid, job.uid)
+    workdir = make_scratch(job)
     os.environ.update(test_environment(workdir))
     try:
         tests = test_runner(job, workdir)
@@ -175,12 +173,21 @@ def main() -> None:
         tests.close()
     finally:
         job.group.kill(thorough=True)
-        empty(workdir)
-        try:
-            os.rmdir(workdir)
-        except OSError:  # what a test left that could not be removed dies with the private /tmp
-            pass
+        remove(job.scratch)  # what could not be removed dies with the private /tmp
     emit(Done())
+
+
+def make_scratch(job) -> str:
+    """The tests' files, in a directory of the runner's that a test can neither list nor change (in
+    a world-writable /tmp it could otherwise swap its own directory for a link to anywhere): its
+    private temp dir `work`, the worker's stdin outputs `output`, and the inputs. The temp dir."""
+    job.scratch = f"/tmp/judge-{os.getpid()}-{os.urandom(4).hex()}"
+    os.mkdir(job.scratch, 0o711)
+    for name in ("work", "output"):
+        os.mkdir(f"{job.scratch}/{name}", 0o700)
+        if job.uid is not None:
+            os.chown(f"{job.scratch}/{name}", job.uid, job.uid)
+    return f"{job.scratch}/work"
 
 
 if __name__ == "__main__":

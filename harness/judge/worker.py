@@ -1,0 +1,102 @@
+"""A worker process: all of a submission's tests, one after another, as LeetCode runs functional
+tests and LiveCodeBench's grader runs stdin programs. Standard library only (it travels with the
+runner)."""
+
+from __future__ import annotations
+
+import builtins
+import gc
+import json
+import os
+import sys
+
+from child import arguments, at_exit, enter_sandbox, entry_point, exit_status, run_and_exit
+from supervisor import RETIRED_EXIT
+
+
+def worker(job, pipes: dict[str, int], workdir: str) -> None:
+    """A test process for every test of a submission. It reads a test as `<length> <position>\\n<input>`
+    and answers `<length>\\n<answer>` on the result pipe: a functional test's JSON, from a fresh
+    `Solution()`; for a stdin test both are empty, its input and output being files (stdin_answers).
+    The first failure ends it. Never returns."""
+    enter_sandbox(job, pipes, workdir, tests=len(job.indices))
+    requests = os.fdopen(os.dup(0), "rb")  # a stdin test gets an fd 0 of its own
+    pid = os.getpid()
+
+    def serve() -> None:
+        answer = functional_answers(job) if job.functional else stdin_answers(job)
+        with os.fdopen(pipes["result"], "wb") as results:
+            while header := requests.readline():
+                size, position = map(int, header.split())
+                data = answer(requests.read(size), position)
+                if os.getpid() != pid:  # a process the program forked, at the end of the program
+                    os._exit(0)
+                sys.stdout.flush()
+                results.write(b"%d\n" % len(data) + data)
+                results.flush()
+                if threads_left():  # daemon threads would run on into the next test: a fresh process
+                    os._exit(RETIRED_EXIT)
+
+    run_and_exit(serve)
+
+
+def threads_left() -> bool:
+    threading = sys.modules.get("threading")
+    return threading is not None and threading.active_count() > 1
+
+
+def functional_answers(job):
+    exec(job.code, job.prelude)
+    fresh = entry_point(job.prelude, job.func_name)
+    return lambda data, _: json.dumps(fresh()(*arguments(data.decode())), default=list).encode()
+
+
+def stdin_answers(job):
+    """A stdin program run afresh as `__main__` for each test: fresh globals; builtins as they were
+    before the first test; the test's input as fd 0, a file the runner wrote (`open(0)`,
+    `os.read(0)`, `sys.stdin` and `input()` all see it, then its end); as fd 1 a file the runner
+    reads (what was written before an `os._exit` counts; the output limit is its size limit). It
+    ends as a python3 exits: threads waited for, `atexit` functions run, its globals' finalizers."""
+    encoding, errors = sys.stdout.encoding, sys.stdout.errors
+    names, original = vars(builtins), dict(vars(builtins))
+
+    def answer(_: bytes, position: int) -> bytes:
+        if names != original:  # e.g. `builtins.input = sys.stdin.readline`: the last test's stdin
+            names.clear()
+            names.update(original)
+        move(os.open(input_file(job, position), os.O_RDONLY), 0)
+        move(os.open(output_file(job, position), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+        # The program's own streams, as python3 makes them (closing them leaves fds 0 and 1 open).
+        sys.stdin = sys.__stdin__ = open(0, encoding=encoding, errors=errors, newline="\n", closefd=False)  # noqa: SIM115
+        out = open(1, "w", encoding=encoding, errors=errors, newline="\n", closefd=False)  # noqa: SIM115
+        sys.stdout = sys.__stdout__ = out
+        namespace = {"__name__": "__main__", "__builtins__": builtins}
+        try:
+            exec(job.code, namespace)
+        except SystemExit as e:
+            if exit_status(e):
+                raise
+        del namespace  # what its objects' finalizers write is this test's output, as at exit
+        at_exit()
+        gc.enable()
+        out.flush()
+        return b""
+
+    return answer
+
+
+def move(fd: int, target: int) -> None:
+    """Make `fd` the descriptor `target` (which the last test may have closed: `fd` may be it)."""
+    if fd != target:
+        os.dup2(fd, target)
+        os.close(fd)
+
+
+def input_file(job, position: int) -> str:
+    """A stdin test's input, written by the runner where the test may read but not replace it."""
+    return f"{job.scratch}/input-{position}"
+
+
+def output_file(job, position: int) -> str:
+    """A stdin test's output in a worker, read and removed by the runner."""
+    return f"{job.scratch}/output/{position}"
