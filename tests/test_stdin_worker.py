@@ -117,7 +117,9 @@ def test_an_input_larger_than_the_output_limit_is_read_whole():
 @pytest.mark.parametrize("kind", ["functional", "stdin"])
 def test_a_worker_may_spend_more_cpu_than_one_test_may(kind):
     """Each test's limit is the runner's to enforce; the worker's own backstop is for all of them."""
-    spin = "import time\nstart = time.process_time()\nwhile time.process_time() - start < 0.4 * n:\n    pass\n"
+    spin = (
+        "import time\nstart = time.process_time()\nwhile time.process_time() - start < 0.4 * n:\n    pass\n"
+    )
     tests = tuple(Test(f"{k}\n", f"{k}\n") if kind == "stdin" else Test(f"{k}", f"{k}") for k in (1,) * 6)
     if kind == "stdin":
         code = "n = int(input())\n" + spin + "print(n)\n"

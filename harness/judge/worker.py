@@ -65,7 +65,8 @@ def stdin_answers(job):
             names.clear()
             names.update(original)
         move(os.open(input_file(job, position), os.O_RDONLY), 0)
-        move(os.open(output_file(job, position), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 1)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW  # the last test may have left a link
+        move(os.open(output_file(job, position), flags, 0o600), 1)
         # The program's own streams, as python3 makes them (closing them leaves fds 0 and 1 open).
         sys.stdin = sys.__stdin__ = open(0, encoding=encoding, errors=errors, newline="\n", closefd=False)  # noqa: SIM115
         out = open(1, "w", encoding=encoding, errors=errors, newline="\n", closefd=False)  # noqa: SIM115
