@@ -218,8 +218,11 @@ def owned_by(client, pid: int) -> list:
 
 def start_child() -> subprocess.Popen:
     script = textwrap.dedent("""
-        import asyncio
+        import asyncio, signal
         from codefront.sandbox.docker import DockerBackend
+
+        # Ctrl-C as at a terminal: a shell that ran the suite in the background ignores SIGINT for it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
         async def main():
             backend = DockerBackend()
