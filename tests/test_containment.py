@@ -86,6 +86,16 @@ if target.startswith("/"):  # a file the runner reads (a worker's stdin test), n
     {make}
 print("answer-" + input().strip())
 """
+WRITE_PIPES = """
+import os, stat
+for fd in map(int, os.listdir("/proc/self/fd")):
+    try:
+        if fd > 2 and stat.S_ISFIFO(os.fstat(fd).st_mode):
+            os.write(fd, b"x\\n")
+    except OSError:
+        pass
+print("answer-" + input().strip())
+"""
 HOSTILE = {
     "fork bomb that survives failed forks": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n", {Verdict.TLE}),
     "fork during kill": ("import os\nwhile True:\n    if os.fork() > 0:\n        os._exit(0)\n", {Verdict.WA}),
@@ -97,6 +107,7 @@ HOSTILE = {
     "writes /proc/self/fd/1 in a loop": ("f = open('/proc/self/fd/1', 'w')\nwhile True:\n    f.write('x' * 65536)\n", {Verdict.OLE, Verdict.RE}),
     "swaps its output file for a pipe": (SWAP_OUTPUT.format(make="os.mkfifo(target)"), {Verdict.AC, Verdict.WA}),
     "swaps its output file for a directory": (SWAP_OUTPUT.format(make="os.mkdir(target)"), {Verdict.AC, Verdict.WA}),
+    "writes on the judge's pipes": (WRITE_PIPES, {Verdict.AC, Verdict.WA}),
     "one giant line": ("import sys\nsys.stdout.write('9' * (1 << 24))\n", {Verdict.OLE}),
     "deep recursion": ("import sys\nsys.setrecursionlimit(10**7)\ndef f(n):\n    return f(n + 1)\nf(0)\n", {Verdict.RE, Verdict.MLE, Verdict.TLE}),
     "reads other processes' secrets": (SCAN_PROC, {Verdict.AC}),

@@ -45,6 +45,13 @@ PROGRAMS = {
     "a finalizer writes its output": ("class Late:\n    def __del__(self):\n        print(total)\n"
                                       + READ + "late = Late()\n", [AC, AC, AC]),
     "sys.exit(0.0)": (READ + "print(total)\nimport sys\nsys.exit(0.0)\n", [RE, RE, RE]),
+    "a thread pool it never shuts down": ("from concurrent.futures import ThreadPoolExecutor\n" + READ
+                                          + "pool = ThreadPoolExecutor(2)\ndef same(x):\n    return x\n"
+                                          "print(sum(pool.map(same, [total])))\n", [AC, AC, AC]),
+    "a raw thread left running": ("import _thread, time\n_thread.start_new_thread(time.sleep, (30,))\n" + READ
+                                  + "print(total)\n", [AC, AC, AC]),
+    "a real-time signal on one test": ("import os, signal\n" + READ + "if n == 2:\n"
+                                       "    os.kill(os.getpid(), signal.SIGRTMIN + 6)\nprint(total)\n", [AC, RE, AC]),
     "replaces sys.stdout": ("import io, sys\n" + READ + "sys.stdout = io.StringIO()\nprint(total)\n"
                             "sys.__stdout__.write(sys.stdout.getvalue())\n", [AC, AC, AC]),
 }  # fmt: skip

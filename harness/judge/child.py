@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import operator
 import os
 import resource
 import sys
@@ -79,8 +80,10 @@ def enter_sandbox(job, pipes: dict[str, int], workdir: str, tests: int = 1) -> N
         resource.setrlimit(resource.RLIMIT_CPU, (hard_cpu, hard_cpu))
         resource.setrlimit(resource.RLIMIT_AS, (job.address_base + job.memory,) * 2)
         resource.setrlimit(resource.RLIMIT_STACK, (job.memory, job.memory))
-        # One byte over the output limit: a stdin worker's output file longer than it is OLE.
-        resource.setrlimit(resource.RLIMIT_FSIZE, (job.output + 1, job.output + 1))
+        # One byte over the output limit: a stdin worker's output file longer than it is OLE. Up to
+        # the biggest input, the worker may raise it to write a test's input (worker.input_of).
+        biggest = max(map(operator.sub, job.inputs.offsets[1:], job.inputs.offsets), default=0)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (job.output + 1, max(job.output, biggest) + 1))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         job.group.enter()
         if job.uid is not None:
@@ -132,10 +135,13 @@ def exit_status(e: SystemExit) -> int:
 
 
 def at_exit() -> None:
-    """What a python3 does as it exits: wait for non-daemon threads (those they start too), run the
-    `atexit` functions (fast-output templates write their buffer there), then finalize what is left
-    of the program (the caller has dropped its globals; a function and its globals are a cycle)."""
+    """What a python3 does as it exits: run threading's exit hooks (concurrent.futures shuts its
+    executors down there), wait for non-daemon threads (those they start too), run the `atexit`
+    functions (fast-output templates write their buffer there), then finalize what is left of the
+    program (the caller has dropped its globals; a function and its globals are a cycle)."""
     threading = sys.modules.get("threading")
+    for hook in reversed(getattr(threading, "_threading_atexits", ())):
+        hook()
     while threading is not None and threading.active_count() > 1:
         others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
         if not others:
@@ -145,12 +151,6 @@ def at_exit() -> None:
     if "atexit" in sys.modules:
         sys.modules["atexit"]._run_exitfuncs()
     gc.collect()
-
-
-def threads_left() -> bool:
-    """Whether a thread other than this one still runs (a daemon: join_threads waited for the rest)."""
-    threading = sys.modules.get("threading")
-    return threading is not None and threading.active_count() > 1
 
 
 def child(job, i: int, pipes: dict[str, int], workdir: str) -> None:

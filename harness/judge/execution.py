@@ -14,7 +14,7 @@ from typing import NamedTuple
 from child import child
 from supervisor import RETIRED_EXIT, Channels, classify, supervise
 from wire import TestReport
-from worker import input_file, output_file, worker
+from worker import output_file, worker
 
 PIPES = ("stdin", "stdout", "stderr", "result", "ready")
 STDIN_PIPES = ("stdin", "stdout", "stderr", "ready")
@@ -73,7 +73,7 @@ class PerTest:
         self.job, self.workdir = job, workdir
 
     def run(self, i: int) -> Tested:
-        # None: the worker ended itself between tests, before this one; a fresh one runs it
+        # None: the worker ended unasked, maybe before this test began; it runs again in a fresh one
         return self.attempt(i, first=True) or self.attempt(i, first=False)
 
     def attempt(self, i: int, first: bool) -> Tested | None:
@@ -101,11 +101,20 @@ class PerTest:
 
 
 def answer_of(result: bytes) -> tuple[bytes, bytes] | None:
-    """The worker's first `<length>\\n<JSON>` answer and what follows it, once all of it has arrived."""
+    """The worker's first `<length>\\n<JSON>` answer and what follows it, once all of it has arrived
+    (a line a program wrote on the pipe itself, no length, is an empty answer)."""
     head, newline, rest = result.partition(b"\n")
-    if not newline or len(rest) < int(head):
+    size = int(head) if head.isdigit() else 0
+    if not newline or len(rest) < size:
         return None
-    return rest[: int(head)], rest[int(head) :]
+    return rest[:size], rest[size:]
+
+
+def ended_unasked(status: int) -> bool:
+    """A worker that ended without answering, cleanly or ending itself (RETIRED_EXIT), may have ended
+    before its test began: a test can make it end so after answering (the next test then runs in a
+    fresh one). Any other ending is the test's own."""
+    return os.waitstatus_to_exitcode(status) in (0, RETIRED_EXIT)
 
 
 class PerSubmission:
@@ -119,7 +128,7 @@ class PerSubmission:
         self.queued, self.early = -1, b""
         """The test whose input the worker already has, and what it answered before we asked."""
         self.retired_cpu = 0.0
-        """CPU a worker spent before it ended itself: the test that runs again afresh is billed it."""
+        """CPU a worker spent before it ended unasked: the test that runs again afresh is billed it."""
 
     def run(self, i: int) -> Tested:
         # None: the worker ended itself between tests, before this one; a fresh one runs it
@@ -154,12 +163,7 @@ class PerSubmission:
                 self.stop()
         else:
             status, rusage_memory = self.stop()
-            if (
-                first
-                and not answered
-                and reason is None
-                and os.waitstatus_to_exitcode(status) == RETIRED_EXIT
-            ):
+            if first and not answered and reason is None and ended_unasked(status):
                 self.retired_cpu = cpu
                 return None
             memory = max(memory, rusage_memory)
@@ -174,20 +178,13 @@ class PerSubmission:
         return Tested(report, i, (answer or b"") if verdict is None else None)
 
     def request(self, i: int) -> bytes:
-        """Test `i` for the worker: `<length> <position>\n<input>`; a stdin test's input goes to its
-        file first (worker.input_file), and its request is empty."""
+        """Test `i` for the worker: `<length> <position>\n<input>`."""
         data = self.job.inputs.data(i)
-        if not self.job.functional:
-            fd = os.open(input_file(self.job, i), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-            with open(fd, "wb") as f:
-                f.write(data)
-            data = b""
         return b"%d %d\n" % (len(data), i) + data
 
     def stdout_of(self, i: int, answer: bytes | None, reason: str | None) -> tuple[bytes | None, str | None]:
         """A stdin test's output, from its file: what it wrote before it answered, or before its
-        process ended; "OLE" where that is over the limit. Its files are removed."""
-        remove(input_file(self.job, i))
+        process ended; "OLE" where that is over the limit. The file is removed."""
         path = output_file(self.job, i)
         try:  # the program's own file: it may have made it a link, a pipe or a directory
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)

@@ -195,7 +195,11 @@ def classify(status: int, reason: str | None, cpu: float, job, outputs: dict[str
             return "OLE", "file size limit exceeded"
         if sig == signal.SIGKILL:  # not ours: the kernel's OOM killer or the container's cgroup
             return "MLE", f"killed at the memory limit of {job.memory >> 20} MB"
-        return "RE", f"killed by signal {signal.Signals(sig).name}"
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:  # a real-time signal has no name
+            name = str(sig)
+        return "RE", f"killed by signal {name}"
     code = os.WEXITSTATUS(status)
     if code == MEMORY_ERROR_EXIT:
         return "MLE", f"memory limit of {job.memory >> 20} MB exceeded (MemoryError)"

@@ -4,10 +4,12 @@ runner)."""
 
 from __future__ import annotations
 
+import _thread
 import builtins
 import gc
 import json
 import os
+import resource
 import sys
 
 from child import arguments, at_exit, enter_sandbox, entry_point, exit_status, run_and_exit
@@ -17,10 +19,11 @@ from supervisor import RETIRED_EXIT
 def worker(job, pipes: dict[str, int], workdir: str) -> None:
     """A test process for every test of a submission. It reads a test as `<length> <position>\\n<input>`
     and answers `<length>\\n<answer>` on the result pipe: a functional test's JSON, from a fresh
-    `Solution()`; for a stdin test both are empty, its input and output being files (stdin_answers).
-    The first failure ends it. Never returns."""
+    `Solution()`; nothing for a stdin test, whose output is a file (stdin_answers). The first
+    failure ends it. Never returns."""
     enter_sandbox(job, pipes, workdir, tests=len(job.indices))
-    requests = os.fdopen(os.dup(0), "rb")  # a stdin test gets an fd 0 of its own
+    requests = os.fdopen(os.dup(0), "rb")
+    move(os.open(os.devnull, os.O_RDONLY), 0)  # a test's stdin is its own, never the requests
     pid = os.getpid()
 
     def serve() -> None:
@@ -34,15 +37,17 @@ def worker(job, pipes: dict[str, int], workdir: str) -> None:
                 sys.stdout.flush()
                 results.write(b"%d\n" % len(data) + data)
                 results.flush()
-                if threads_left():  # daemon threads would run on into the next test: a fresh process
+                if spent():  # the next test gets a fresh process
                     os._exit(RETIRED_EXIT)
 
     run_and_exit(serve)
 
 
-def threads_left() -> bool:
-    threading = sys.modules.get("threading")
-    return threading is not None and threading.active_count() > 1
+def spent() -> bool:
+    """Whether the last test left this process unfit for the next: threads of it still running (they
+    would run on into the next), or concurrent.futures shut down for good, as at an exit."""
+    futures = sys.modules.get("concurrent.futures.thread")
+    return _thread._count() > 0 or bool(getattr(futures, "_shutdown", False))
 
 
 def functional_answers(job):
@@ -53,18 +58,18 @@ def functional_answers(job):
 
 def stdin_answers(job):
     """A stdin program run afresh as `__main__` for each test: fresh globals; builtins as they were
-    before the first test; the test's input as fd 0, a file the runner wrote (`open(0)`,
-    `os.read(0)`, `sys.stdin` and `input()` all see it, then its end); as fd 1 a file the runner
-    reads (what was written before an `os._exit` counts; the output limit is its size limit). It
-    ends as a python3 exits: threads waited for, `atexit` functions run, its globals' finalizers."""
+    before the first test; the test's input as fd 0 (`open(0)`, `os.read(0)`, `sys.stdin` and
+    `input()` all see it, then its end); as fd 1 a file the runner reads (what was written before
+    an `os._exit` counts; the output limit is its size limit). It ends as a python3 exits (threads
+    waited for, `atexit` functions run, its objects finalized)."""
     encoding, errors = sys.stdout.encoding, sys.stdout.errors
     names, original = vars(builtins), dict(vars(builtins))
 
-    def answer(_: bytes, position: int) -> bytes:
+    def answer(data: bytes, position: int) -> bytes:
         if names != original:  # e.g. `builtins.input = sys.stdin.readline`: the last test's stdin
             names.clear()
             names.update(original)
-        move(os.open(input_file(job, position), os.O_RDONLY), 0)
+        move(input_of(data, job.output), 0)
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW  # the last test may have left a link
         move(os.open(output_file(job, position), flags, 0o600), 1)
         # The program's own streams, as python3 makes them (closing them leaves fds 0 and 1 open).
@@ -86,16 +91,26 @@ def stdin_answers(job):
     return answer
 
 
+def input_of(data: bytes, output_limit: int) -> int:
+    """A memfd holding `data`, at its start. The file size limit is the output limit: it is raised to
+    its ceiling (the biggest input) for the write, and set back after it."""
+    fd, view = os.memfd_create("stdin"), memoryview(data)
+    _, ceiling = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (ceiling, ceiling))
+    try:
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (min(output_limit + 1, ceiling), ceiling))
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
 def move(fd: int, target: int) -> None:
     """Make `fd` the descriptor `target` (which the last test may have closed: `fd` may be it)."""
     if fd != target:
         os.dup2(fd, target)
         os.close(fd)
-
-
-def input_file(job, position: int) -> str:
-    """A stdin test's input, written by the runner where the test may read but not replace it."""
-    return f"{job.scratch}/input-{position}"
 
 
 def output_file(job, position: int) -> str:
