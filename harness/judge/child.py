@@ -85,6 +85,7 @@ def enter_sandbox(job, pipes: dict[str, int], workdir: str, tests: int = 1) -> N
         biggest = max(map(operator.sub, job.inputs.offsets[1:], job.inputs.offsets), default=0)
         resource.setrlimit(resource.RLIMIT_FSIZE, (job.output + 1, max(job.output, biggest) + 1))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        first_to_go_when_out_of_memory()
         job.group.enter()
         if job.uid is not None:
             resource.setrlimit(resource.RLIMIT_NPROC, (job.nproc, job.nproc))
@@ -98,6 +99,19 @@ def enter_sandbox(job, pipes: dict[str, int], workdir: str, tests: int = 1) -> N
         os.close(pipes["ready"])
     except BaseException:
         os._exit(1)
+
+
+def first_to_go_when_out_of_memory() -> None:
+    """Be the OOM killer's first choice (a container's memory cgroup has one for all its processes):
+    a fork bomb's copies must not make it kill the runner or the referee (an IE). Best effort."""
+    try:
+        adjust = os.open("/proc/self/oom_score_adj", os.O_WRONLY)
+        try:
+            os.write(adjust, b"1000")
+        finally:
+            os.close(adjust)
+    except OSError:
+        pass
 
 
 def run_and_exit(run) -> None:
