@@ -73,10 +73,6 @@ class PerTest:
         self.job, self.workdir = job, workdir
 
     def run(self, i: int) -> Tested:
-        # None: the worker ended unasked, maybe before this test began; it runs again in a fresh one
-        return self.attempt(i, first=True) or self.attempt(i, first=False)
-
-    def attempt(self, i: int, first: bool) -> Tested | None:
         job = self.job
         pid, fds = spawn(job, self.workdir, PIPES if job.functional else STDIN_PIPES, child, i)
         job.group.start(pid)
@@ -131,7 +127,7 @@ class PerSubmission:
         """CPU a worker spent before it ended unasked: the test that runs again afresh is billed it."""
 
     def run(self, i: int) -> Tested:
-        # None: the worker ended itself between tests, before this one; a fresh one runs it
+        # None: the worker ended unasked, maybe before this test began; it runs again in a fresh one
         return self.attempt(i, first=True) or self.attempt(i, first=False)
 
     def attempt(self, i: int, first: bool) -> Tested | None:
