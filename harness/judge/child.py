@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import json
-import operator
 import os
 import resource
 import sys
@@ -82,8 +81,7 @@ def enter_sandbox(job, pipes: dict[str, int], workdir: str, tests: int = 1) -> N
         resource.setrlimit(resource.RLIMIT_STACK, (job.memory, job.memory))
         # One byte over the output limit: a stdin worker's output file longer than it is OLE. Up to
         # the biggest input, the worker may raise it to write a test's input (worker.input_of).
-        biggest = max(map(operator.sub, job.inputs.offsets[1:], job.inputs.offsets), default=0)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (job.output + 1, max(job.output, biggest) + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (job.output + 1, max(job.output, job.biggest_input) + 1))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         first_to_go_when_out_of_memory()
         job.group.enter()

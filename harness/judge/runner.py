@@ -17,6 +17,7 @@ import builtins
 import ctypes
 import functools
 import gc
+import operator
 import os
 import sys
 
@@ -63,6 +64,7 @@ class Job:
         self.isolation = spec.isolation
         self.indices = [t.index for t in spec.tests]
         self.inputs = inputs
+        self.biggest_input = max(map(operator.sub, inputs.offsets[1:], inputs.offsets), default=0)
         self.group = group_for(self.uid)
         """Every process of the current test, to measure and to kill."""
         self.referee = None
