@@ -101,12 +101,14 @@ async def read_capped(proc, data: bytes | None, timeout: float | None, limit: in
     async def collect(stream: asyncio.StreamReader, buf: bytearray) -> None:
         nonlocal truncated
         try:
+            # Past the cap, read on to EOF and drop it: an asyncio process's wait() ends only once all
+            # its pipes are closed, and a pipe left unread with a full buffer never is.
             while chunk := await stream.read(1 << 16):
-                buf += chunk
-                if len(buf) > limit:
+                if len(buf) <= limit:
+                    buf += chunk
+                if len(buf) > limit and not truncated:
                     truncated = True
                     kill()
-                    return
         except ConnectionResetError:  # a socket whose process left input unread: all its output is in
             pass
 
