@@ -247,3 +247,40 @@ def test_a_test_cannot_swap_its_directories_for_links_the_runner_would_clean(iso
     finally:
         (canary / "keep").unlink(missing_ok=True)
         canary.rmdir()
+
+
+FORK_AND_EXIT_CHAIN = textwrap.dedent("""
+    import ctypes, os, sys, time
+    from codefront.harness.judge.containment import UidGroup
+
+    uid = int(sys.argv[1])
+    ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER, as the runner is
+    for _ in range(20):
+        if os.fork() == 0:
+            os.setuid(uid)
+            while True:
+                if os.fork() > 0:
+                    os._exit(0)
+        time.sleep(0.05)
+        started = time.monotonic()
+        print(UidGroup(uid).kill(thorough=True), round(time.monotonic() - started, 2), flush=True)
+""")
+
+
+def test_the_uid_sweep_kills_a_chain_of_processes_that_fork_and_exit():
+    """Where there is no cgroup (inside a container), a uid's processes are killed by kill(-1) from
+    that uid. A chain whose every process forks and exits is never whole in one scan of /proc: the
+    sweep must not take an empty scan for an empty uid (the runner then waited on the chain forever)."""
+    from codefront.harness.judge.uids import leased_uid
+
+    with leased_uid() as uid:
+        try:
+            sweeps = subprocess.run([sys.executable, "-c", FORK_AND_EXIT_CHAIN, str(uid)],
+                                    capture_output=True, text=True, timeout=60)  # fmt: skip
+        finally:
+            for _ in range(50):  # what a failed sweep left
+                subprocess.run(["pkill", "-9", "-u", str(uid)])
+        lines = sweeps.stdout.split("\n")[:-1]
+        assert sweeps.returncode == 0, sweeps.stderr
+        assert len(lines) == 20 and all(line.split()[0] == "True" for line in lines), lines
+        assert max(float(line.split()[1]) for line in lines) < 2.0, lines

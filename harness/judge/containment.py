@@ -128,14 +128,21 @@ class UidGroup(ProcessGroup):
         return not pids_of(self.uid)
 
     def _kill_from_inside(self) -> int:
-        """In a child that takes the uid: kill(-1) reaches every process of it but the caller."""
+        """In a child that takes the uid: kill(-1) reaches every process of it but the caller.
+        It kills before it looks: a scan of /proc can miss a chain of processes that each fork and
+        exit (each pid read after it is gone, its child's listed too late), while one kill(-1)
+        cannot (a fork either completes before the sweep, or fails on the parent's SIGKILL)."""
         try:
             os.setuid(self.uid)
             deadline = time.monotonic() + KILL_BOUND_S
-            while len(pids_of(self.uid)) > 1 and time.monotonic() < deadline:
-                os.kill(-1, signal.SIGKILL)
+            while True:
+                try:
+                    os.kill(-1, signal.SIGKILL)
+                except ProcessLookupError:  # nothing of the uid left to signal
+                    return 0
+                if len(pids_of(self.uid)) <= 1 or time.monotonic() > deadline:
+                    return 0
                 time.sleep(0.001)
-            return 0
         except BaseException:
             return 1
 
