@@ -249,6 +249,38 @@ def test_a_test_cannot_swap_its_directories_for_links_the_runner_would_clean(iso
         canary.rmdir()
 
 
+LEAVE_A_DAEMON = """
+import os
+def others():
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            if pid.isdigit() and int(pid) != os.getpid() and os.stat("/proc/" + pid).st_uid == os.getuid():
+                found.append(pid)
+        except OSError:
+            pass
+    return found
+left = others()
+if input().strip() == "1" and os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        os.execvp("sleep", ["sleep", "4203"])
+    os._exit(0)
+print("alone" if not left else "with %s" % left)
+"""
+TWO_TESTS = replace(ECHO, id="two", tests=(Test("1\n", "alone\n"), Test("2\n", "alone\n")))
+
+
+@pytest.mark.parametrize("isolation", ["submission", "test"])
+def test_a_daemon_a_passing_test_leaves_dies_before_the_next_test(backend, isolation):
+    """The first test forks a `setsid` daemon and passes; the second finds no other process of its
+    uid, in either isolation level (a worker that a test left a process to is replaced)."""
+    before = judge_processes()
+    result = judge(TWO_TESTS, LEAVE_A_DAEMON, backend, replace(OPTIONS, isolation=isolation))
+    assert result.verdict == Verdict.AC, (result.detail, [t.detail for t in result.tests])
+    assert judge_processes() - before == set()
+
+
 FORK_AND_EXIT_CHAIN = textwrap.dedent("""
     import ctypes, os, sys, time
     from codefront.harness.judge.containment import UidGroup

@@ -98,6 +98,12 @@ class ProcessGroup:
     def _cpu_total(self, fresh: bool = False) -> float:
         return 0.0 if fresh else process_cpu(self.pid)
 
+    def strays(self, keep: int) -> bool:
+        """Whether the group held a process other than `keep` (0: none) when its CPU was last read,
+        or holds one now: a daemon the test left behind. Called after a test's last CPU reading.
+        This group cannot tell: what left its process group is out of its reach."""
+        return False
+
     def kill(self, thorough: bool) -> bool:
         """Kill the test's processes; `thorough` also those that left its process group. False when
         some could not be killed within KILL_BOUND_S."""
@@ -110,12 +116,18 @@ class UidGroup(ProcessGroup):
     def __init__(self, uid: int) -> None:
         super().__init__()
         self.uid = uid
+        self.seen: list[str] = []
+        """The uid's processes when its CPU was last read (a scan of /proc, ~100 us in a container)."""
 
     def _cpu_total(self, fresh: bool = False) -> float:
         """Live processes of the uid (with the children they reaped), plus those we reaped."""
-        live = 0.0 if fresh else sum(process_cpu(pid, with_children=True) for pid in pids_of(self.uid))
+        self.seen = [] if fresh else pids_of(self.uid)
+        live = sum(process_cpu(pid, with_children=True) for pid in self.seen)
         reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
         return live + reaped.ru_utime + reaped.ru_stime
+
+    def strays(self, keep: int) -> bool:
+        return any(pid != str(keep) for pid in self.seen)
 
     def kill(self, thorough: bool) -> bool:
         if not thorough:
@@ -151,7 +163,7 @@ class CgroupGroup(ProcessGroup):
     def __init__(self, root: str, uid: int) -> None:
         super().__init__()
         self.path = os.path.join(root, "codefront-judge", f"uid{uid}")
-        self.cpu_stat = self.events = -1
+        self.cpu_stat = self.events = self.members = -1
         os.makedirs(self.path, exist_ok=True)
         if not os.path.exists(os.path.join(self.path, "cgroup.kill")):  # kernels before 5.14
             raise OSError(f"{self.path}: no cgroup.kill")
@@ -174,6 +186,11 @@ class CgroupGroup(ProcessGroup):
         if self.events < 0:
             self.events = os.open(os.path.join(self.path, "cgroup.events"), os.O_RDONLY | os.O_CLOEXEC)
         return b"populated 1" in os.pread(self.events, 256, 0)
+
+    def strays(self, keep: int) -> bool:
+        if self.members < 0:
+            self.members = os.open(os.path.join(self.path, "cgroup.procs"), os.O_RDONLY | os.O_CLOEXEC)
+        return any(int(pid) != keep for pid in os.pread(self.members, 4096, 0).split())
 
     def kill(self, thorough: bool) -> bool:
         reap(block=False)

@@ -83,8 +83,8 @@ class PerTest:
         cpu = max(usage.ru_utime + usage.ru_stime, job.group.cpu_seconds())
         verdict, detail = classify(status, reason, cpu, job, outputs)
         answer = outputs["result" if job.functional else "stdout"] if verdict is None else None
-        # After a clean exit, a daemon that left the test's process group dies at the end of the submission.
-        if not job.group.kill(thorough=verdict is not None):
+        # A process the test left behind (a daemon that left its process group) dies with the test.
+        if not job.group.kill(thorough=verdict is not None or job.group.strays(keep=0)):
             verdict, detail, answer = "IE", "the test's processes could not be killed", None
         empty(self.workdir)
         report = TestReport(
@@ -155,8 +155,12 @@ class PerSubmission:
             answer, reason = self.stdout_of(i, answer, reason)
         if reason is None and answered:
             verdict, detail = classify(0, "cpu" if cpu > job.cpu else None, cpu, job, outputs)
-            if self.channels.exited:  # it ended in the next test, which then starts a fresh one
+            # The worker ended in the next test, or the test left a process behind (a daemon): it
+            # dies with the worker, and the next test starts in a fresh one.
+            if self.channels.exited or job.group.strays(keep=self.pid):
                 self.stop()
+                if not job.group.kill(thorough=True):
+                    verdict, detail = "IE", "the test's processes could not be killed"
         else:
             status, rusage_memory = self.stop()
             if first and not answered and reason is None and ended_unasked(status):
