@@ -249,6 +249,8 @@ def test_a_test_cannot_swap_its_directories_for_links_the_runner_would_clean(iso
         canary.rmdir()
 
 
+# The daemon execs `sleep`: an exec makes it dumpable again, so its /proc entry carries its uid
+# (a test process inherits the runner's non-dumpable flag, and its entry shows root's).
 LEAVE_A_DAEMON = """
 import os
 def others():
