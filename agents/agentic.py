@@ -10,20 +10,20 @@ ctx.sandbox opens (`harness run` passes Docker for this mode); it is always clos
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from typing import Annotated, TypedDict
 
 from langgraph.graph import START, StateGraph
 
-from codefront.agents.context import ModeContext
+from codefront.agents import prompts
+from codefront.agents.context import Budgets, ModeContext
 from codefront.agents.episode import Episode, in_sandbox
-from codefront.agents.prompts import SYSTEM
-from codefront.harness.problems import Problem
-from codefront.harness.records import Attempt, Call
+from codefront.agents.protocol import protocol_texts
+from codefront.records import Attempt, Call, Problem
 from codefront.sandbox.base import Sandbox
-from codefront.tools.base import Toolbox
-from codefront.tools.files import file_tools
+from codefront.tools import files, shell
+from codefront.tools.base import Tool, Toolbox
 from codefront.tools.public_tests import PUBLIC_DIR, SOLUTION, copy_public_tests, public_tests_tool
-from codefront.tools.shell import shell_tool
 from codefront.tools.submit import SUBMIT
 
 GUIDE = (
@@ -77,12 +77,25 @@ async def solve(problem: Problem, ctx: ModeContext) -> Attempt:
     return await in_sandbox(ctx, lambda sandbox: _episode(problem, ctx, sandbox))
 
 
+def tools(sandbox: Sandbox, problem: Problem, budgets: Budgets) -> list[Tool]:
+    shell_tool = shell.shell_tool(sandbox, budgets.tool_timeout_s, budgets.tool_output_chars)
+    return [*files.file_tools(sandbox), shell_tool, public_tests_tool(sandbox, problem), SUBMIT]
+
+
+def prompt_texts(tool_protocol: str, problems: Sequence[Problem]) -> list[str]:
+    """The system prompt, the guide and nudge, what the protocol adds for the workspace tools, and
+    each task as the workspace words it."""
+    described = tools(None, Problem(id="", statement="", tests=()), Budgets())  # type: ignore[arg-type]
+    return [prompts.SYSTEM, GUIDE, NUDGE, *protocol_texts(tool_protocol, described),
+            *(workspace_task(p) for p in problems)]  # fmt: skip
+
+
 async def _episode(problem: Problem, ctx: ModeContext, sandbox: Sandbox) -> Attempt:
     b = ctx.budgets
-    tools = [*file_tools(sandbox), shell_tool(sandbox, b.tool_timeout_s, b.tool_output_chars),
-             public_tests_tool(sandbox, problem), SUBMIT]  # fmt: skip
-    episode = Episode(ctx, Toolbox(tools, b.tool_output_chars), b.max_steps, float("inf"))
-    system = f"{ctx.system_prompt or SYSTEM}\n\n{GUIDE}\n\n{episode.protocol.guide()}"
+    episode = Episode(
+        ctx, Toolbox(tools(sandbox, problem, b), b.tool_output_chars), b.max_steps, float("inf")
+    )
+    system = f"{ctx.system_prompt or prompts.SYSTEM}\n\n{GUIDE}\n\n{episode.protocol.guide()}"
     messages = episode.open(system, workspace_task(problem))
     await copy_public_tests(sandbox, problem)
     # Each turn is two graph steps; the turn budget always ends the episode first.

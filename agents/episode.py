@@ -18,7 +18,7 @@ from typing import Any
 from codefront.agents.context import ModeContext
 from codefront.agents.extract import extract_code
 from codefront.agents.protocol import Native, protocol_for
-from codefront.harness.records import Attempt, Call, End, Message, ModelReply, Step, ToolRun
+from codefront.records import Attempt, Call, End, Message, ModelReply, Step, ToolRun
 from codefront.sandbox.base import Sandbox, SandboxError
 from codefront.tools.base import Submitted, Toolbox, ToolResult
 
@@ -67,7 +67,7 @@ class Episode:
             raise EpisodeEnd("max_tokens")
         self.turns += 1
         start = self.now()
-        completion = await self.ctx.client.chat(messages, tools=self.protocol.tools())
+        completion = await self.ctx.chat(messages, tools=self.protocol.tools())
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
         if completion.cost_usd is not None:

@@ -3,7 +3,7 @@ hashes the texts they produce (agents/modes.py), so editing one starts a new run
 
 from __future__ import annotations
 
-from codefront.harness.problems import Problem
+from codefront.records import Problem
 
 SYSTEM = (
     "You are an expert Python programmer. You will be given a programming problem and will write a "

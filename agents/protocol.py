@@ -21,10 +21,11 @@ ordinary text: the tool-use mode takes its final answer from them.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from codefront.harness.records import Call
+from codefront.records import Call
 from codefront.tools.base import Tool, Toolbox, ToolResult
 
 BLOCK = re.compile(r"^```([A-Za-z][\w-]*)[ \t]*([^\n]*)\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -112,3 +113,11 @@ def protocol_for(name: str, toolbox: Toolbox) -> Native:
     if name not in PROTOCOLS:
         raise ValueError(f"unknown tool protocol {name!r}: choose one of {', '.join(PROTOCOLS)}")
     return PROTOCOLS[name](toolbox)
+
+
+def protocol_texts(name: str, tools: list[Tool]) -> list[str]:
+    """What the protocol adds to a mode's prompts: its guide, the tool schemas (native) and the
+    framing of results, for a mode's `prompt_texts`."""
+    protocol = protocol_for(name, Toolbox(tools, output_chars=0))
+    framed = protocol.results([(Call("call-0", tool.name, {}), ToolResult("OUTPUT")) for tool in tools])
+    return [protocol.guide(), json.dumps(protocol.tools()), json.dumps(framed)]

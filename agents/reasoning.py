@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from codefront.agents import prompts
 from codefront.agents.context import ModeContext
 from codefront.agents.extract import extract_code
-from codefront.agents.prompts import messages_for
-from codefront.harness.problems import Problem
-from codefront.harness.records import Attempt
+from codefront.records import Attempt, Problem
 
 
 async def solve(problem: Problem, ctx: ModeContext) -> Attempt:
-    messages = messages_for(problem, ctx.system_prompt)
-    completion = await ctx.client.chat(messages)
+    messages = prompts.messages_for(problem, ctx.system_prompt)
+    completion = await ctx.chat(messages)
     code, reason = extract_code(completion.text)
     return Attempt(
         code=code,
@@ -24,3 +25,8 @@ async def solve(problem: Problem, ctx: ModeContext) -> Attempt:
         finish_reason=completion.finish_reason,
         latency_s=completion.latency_s,
     )
+
+
+def prompt_texts(tool_protocol: str, problems: Sequence[Problem]) -> list[str]:
+    """The system prompt and each task: no tools, so the same under either tool protocol."""
+    return [prompts.SYSTEM, *(prompts.task_text(p) for p in problems)]

@@ -9,14 +9,16 @@ running out ends the episode, and the last code block written so far is still ju
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from codefront.agents import prompts
 from codefront.agents.context import ModeContext
 from codefront.agents.episode import Episode, EpisodeEnd, in_sandbox
-from codefront.agents.prompts import SYSTEM, task_text
-from codefront.harness.problems import Problem
-from codefront.harness.records import Attempt
+from codefront.agents.protocol import protocol_texts
+from codefront.records import Attempt, Problem
 from codefront.sandbox.base import Sandbox
-from codefront.tools.base import Toolbox
-from codefront.tools.python_repl import PythonRepl, ReplLimits, python_tool
+from codefront.tools import python_repl
+from codefront.tools.base import Tool, Toolbox
 
 GUIDE = (
     "You have a `python` tool: a persistent Python session in a sandbox, to try ideas, check "
@@ -29,12 +31,24 @@ async def solve(problem: Problem, ctx: ModeContext) -> Attempt:
     return await in_sandbox(ctx, lambda sandbox: _episode(problem, ctx, sandbox))
 
 
+def tools(repl: python_repl.PythonRepl) -> list[Tool]:
+    return [python_repl.python_tool(repl)]
+
+
+def prompt_texts(tool_protocol: str, problems: Sequence[Problem]) -> list[str]:
+    """The system prompt, the guide, what the protocol adds for the python tool, and each task."""
+    described = tools(python_repl.PythonRepl(None))  # type: ignore[arg-type]  # built for its description
+    return [prompts.SYSTEM, GUIDE, *protocol_texts(tool_protocol, described),
+            *(prompts.task_text(p) for p in problems)]  # fmt: skip
+
+
 async def _episode(problem: Problem, ctx: ModeContext, sandbox: Sandbox) -> Attempt:
     b = ctx.budgets
-    repl = PythonRepl(sandbox, ReplLimits(timeout_s=b.tool_timeout_s, output_chars=b.tool_output_chars))
-    episode = Episode(ctx, Toolbox([python_tool(repl)], b.tool_output_chars), float("inf"), b.max_steps)
+    limits = python_repl.ReplLimits(timeout_s=b.tool_timeout_s, output_chars=b.tool_output_chars)
+    repl = python_repl.PythonRepl(sandbox, limits)
+    episode = Episode(ctx, Toolbox(tools(repl), b.tool_output_chars), float("inf"), b.max_steps)
     guide = f"{GUIDE.format(timeout=b.tool_timeout_s)}\n\n{episode.protocol.guide()}"
-    messages = episode.open(f"{ctx.system_prompt or SYSTEM}\n\n{guide}", task_text(problem))
+    messages = episode.open(f"{ctx.system_prompt or prompts.SYSTEM}\n\n{guide}", prompts.task_text(problem))
     try:
         await episode.play(_loop(episode, messages))
     finally:

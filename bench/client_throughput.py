@@ -23,8 +23,8 @@ from openai import AsyncOpenAI
 from codefront.agents import reasoning
 from codefront.agents.context import ModeContext
 from codefront.agents.prompts import messages_for
-from codefront.harness.builtin import load_builtin
 from codefront.harness.models import load_registry, open_model
+from codefront.harness.problems.builtin import load_builtin
 from codefront.sandbox.local import LocalBackend
 
 

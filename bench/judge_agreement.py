@@ -19,11 +19,11 @@ import sys
 import time
 from pathlib import Path
 
-from codefront.harness.calibrate import references_for
-from codefront.harness.judge.checkers import CHECKERS
 from codefront.harness.judge.judge import JudgeOptions, default_concurrency, judge_many
-from codefront.harness.loaders import BUILTIN, load_problems
-from codefront.harness.problems import Problem
+from codefront.harness.judge.runner.checkers import CHECKERS
+from codefront.harness.problems.calibrate import references_for
+from codefront.harness.problems.dataset import BUILTIN, load_problems
+from codefront.records import Problem
 from codefront.sandbox.local import LocalBackend
 
 PRELUDE = "from typing import *\nfrom collections import *\nimport math, heapq, bisect, itertools\n"

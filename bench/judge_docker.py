@@ -20,8 +20,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from codefront.harness.builtin import load_builtin, solutions
 from codefront.harness.judge.judge import default_concurrency, judge_many
+from codefront.harness.problems.builtin import load_builtin, solutions
 from codefront.sandbox.docker import DockerBackend
 from codefront.sandbox.local import LocalBackend
 

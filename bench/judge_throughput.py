@@ -26,8 +26,9 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from codefront.harness.judge.judge import JudgeOptions, default_concurrency, judge_many
-from codefront.harness.problems import Problem, Test
-from codefront.sandbox.local import LocalBackend, sandbox_python
+from codefront.records import Problem, Test
+from codefront.sandbox.local import LocalBackend
+from codefront.sandbox.processes import sandbox_python
 
 FUNCTIONAL = (
     "class Solution:\n"
@@ -97,7 +98,7 @@ def spawn_floor(count: int) -> None:
 def stability(isolation: str) -> str:
     """The built-in suite's references and brute forces, REPEATS times over, in one batch at full
     concurrency (round after round, so each repeat runs beside different neighbours)."""
-    from codefront.harness.builtin import load_builtin, solutions
+    from codefront.harness.problems.builtin import load_builtin, solutions
 
     items = [
         (problem, solutions(problem.id)[role])

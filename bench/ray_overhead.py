@@ -24,8 +24,7 @@ import ray
 from codefront.harness.executors.local import LocalExecutor
 from codefront.harness.executors.ray_executor import RayExecutor
 from codefront.harness.judge.judge import JudgeOptions
-from codefront.harness.judge.records import Verdict
-from codefront.harness.problems import Problem
+from codefront.records import Problem, Verdict
 from codefront.sandbox.local import LocalBackend
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -22,13 +22,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from codefront.harness.builtin import solutions
+from codefront.harness.problems.builtin import solutions
 from codefront.sandbox.local import LocalBackend
+from codefront.training.checkpoints import resolve_base
+from codefront.training.config import TrainSpec
 from codefront.training.data import training_problems
-from codefront.training.grpo import TRAIN_LOG, TrainSpec, train
+from codefront.training.grpo import TRAIN_LOG, train
 from codefront.training.presets import PRESETS
 from codefront.training.reward import CoverageReward, RewardConfig
-from codefront.training.train_cli import resolve_base
 
 
 def measured_steps(base: str, steps: int, level: int, out: Path) -> list[dict]:

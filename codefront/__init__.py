@@ -1,1 +1,1 @@
-"""Import namespace for the harness distribution: codefront.harness, .agents, .tools, .sandbox, .training."""
+"""Import namespace for the harness distribution: codefront.records, .harness, .agents, .tools, .sandbox, .training."""

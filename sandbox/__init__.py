@@ -38,9 +38,14 @@ def default_sandbox() -> str | None:
     return check_backend(name, ENV_VAR) if name else None
 
 
+def sandbox_name(name: str | None = None) -> str:
+    """`name`, else $CODEFRONT_SANDBOX, else local."""
+    return check_backend(name or default_sandbox() or "local")
+
+
 def backend_named(name: str | None = None) -> SandboxBackend:
     """The backend `name`, else $CODEFRONT_SANDBOX, else local."""
-    return BACKENDS[check_backend(name or default_sandbox() or "local")]()
+    return BACKENDS[sandbox_name(name)]()
 
 
 __all__ = [
@@ -53,4 +58,5 @@ __all__ = [
     "backend_named",
     "check_backend",
     "default_sandbox",
+    "sandbox_name",
 ]

@@ -27,7 +27,7 @@ from codefront.sandbox.base import ExecResult, SandboxError
 from codefront.sandbox.docker_pool import ROOT, USER, ContainerPool, DockerConfig
 from codefront.sandbox.exec_stream import ExecStream, dup_socket
 from codefront.sandbox.image import WORKSPACE
-from codefront.sandbox.local import clean_env, read_capped
+from codefront.sandbox.processes import clean_env, read_capped
 
 # Runs every command: records its pid (a docker exec'd process leads its own process group, so
 # the pid names the group to kill), enters the working dir, then becomes the command itself.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from codefront.sandbox.base import SandboxError
 from codefront.sandbox.image import ENGINE_HINT, SANDBOX_UID, WORKSPACE, ImageSpec, docker_client
-from codefront.sandbox.local import clean_env
+from codefront.sandbox.processes import clean_env
 
 LABEL = "org.codefront.sandbox"
 OWNER_LABEL = "org.codefront.sandbox.owner"

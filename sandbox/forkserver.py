@@ -26,7 +26,7 @@ from pathlib import Path
 
 from codefront.sandbox.base import ExecResult, SandboxError
 from codefront.sandbox.exec_stream import HalfClosingStdin
-from codefront.sandbox.local import (
+from codefront.sandbox.processes import (
     SYSTEM_PATH,
     clean_env,
     kill_group,

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from loopback_endpoint import Scripted, serve, write_fixture
 
 from codefront.sandbox import BACKENDS, backend_named
 
@@ -24,3 +25,18 @@ def backend(request):
     yield backend
     if hasattr(backend, "shutdown"):
         backend.shutdown()
+
+
+@pytest.fixture
+def endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Models `good` and `bad` on a scripted loopback endpoint (the user's models.yaml), and the path
+    of a file of three problems they answer."""
+    server = serve()
+    models, problems = write_fixture(tmp_path, server)
+    monkeypatch.setenv("CODEFRONT_MODELS", str(models))
+    monkeypatch.setenv("CODEFRONT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("CODEFRONT_SANDBOX", raising=False)
+    Scripted.seeds.clear()
+    yield problems
+    server.shutdown()
+    server.server_close()

@@ -26,6 +26,8 @@ PROBLEMS = "problems:\n" + "".join(
 class Scripted(BaseHTTPRequestHandler):
     delay_s = 0.0
     """Seconds each completion takes, so a sweep can be caught in flight."""
+    seeds: list[tuple[str, int | None]] = []
+    """(model, the request's seed) of every completion asked for, in order."""
 
     def log_message(self, *args: object) -> None:
         pass
@@ -46,6 +48,7 @@ class Scripted(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        Scripted.seeds.append((body["model"], body.get("seed")))
         time.sleep(self.delay_s)
         tool_turn = body.get("tools") and body["messages"][-1]["role"] != "tool"
         if tool_turn:

@@ -172,8 +172,8 @@ def sweep_scenario(out: Path, kill_second: bool, samples: int) -> None:
 
 def reward_scenario(out: Path) -> None:
     """The coverage reward on one batch of built-in solutions, judged here and through the cluster."""
-    from codefront.harness.builtin import load_builtin, solutions
     from codefront.harness.executors.ray_executor import RayExecutor
+    from codefront.harness.problems.builtin import load_builtin, solutions
     from codefront.sandbox.local import LocalBackend
     from codefront.training.reward import CoverageReward, RewardConfig
 

@@ -18,15 +18,16 @@ from typer.testing import CliRunner
 from codefront.agents import agentic, tool_use
 from codefront.agents.context import Budgets, ModeContext
 from codefront.harness.cli import app
-from codefront.harness.judge.judge import JudgePool, judge_async
-from codefront.harness.judge.records import Verdict
+from codefront.harness.eval.evaluation import Evaluation, RunKey
+from codefront.harness.eval.recorder import Recorder
+from codefront.harness.executors import Placed
+from codefront.harness.executors.local import LocalScorer
+from codefront.harness.judge.judge import JudgeOptions, judge_async
 from codefront.harness.models.client import ChatClient, Completion, ToolCall
 from codefront.harness.models.errors import EndpointError
 from codefront.harness.models.spec import ModelSpec
-from codefront.harness.problems import Problem, Test
-from codefront.harness.records import Attempt, Call
-from codefront.harness.run import Evaluation, RunConfig
-from codefront.harness.store import Store
+from codefront.harness.results.store import Store
+from codefront.records import Attempt, Call, Problem, Test, Verdict
 from codefront.sandbox.local import LocalBackend
 from codefront.tools.python_repl import PythonRepl, ReplLimits
 
@@ -262,19 +263,22 @@ async def test_endpoint_error_mid_episode_is_an_infra_error_for_the_orchestrator
     client = Scripted([reply("", ("list_files", {})), EndpointError("HTTP 503: overloaded")])
     ctx = context(client)
     with Store(tmp_path / "r.sqlite") as store:
-        evaluation = Evaluation(
-            RunConfig(model="scripted", mode="agentic", concurrency=1),
-            store,
-            JudgePool(ctx.sandbox),
-            ctx,
-            "run1",
-            "key",
-        )
+        evaluation = agentic_evaluation(ctx, store, "run1")
         sample = await evaluation.sample(ADD, 0)
         assert sample.result is None and "503" in sample.attempt.infra_error
         assert [s.attempt.infra_error for s in store.samples()] == ["HTTP 503: overloaded"]
         assert store.finished("run1", "key", "agentic") == set()  # retried on resume
     assert_closed(ctx)
+
+
+def agentic_evaluation(ctx: ModeContext, store: Store, run_id: str) -> Evaluation:
+    """The agentic mode over `ctx` as the evaluation's solver, judged here, recorded in `store`."""
+
+    async def solver(problem, index: int) -> Placed:
+        return Placed(await agentic.solve(problem, ctx), "local")
+
+    key = RunKey(run_id, "scripted", "key", "agentic")
+    return Evaluation(key, solver, LocalScorer(ctx.sandbox, JudgeOptions()), Recorder(store), concurrency=1)
 
 
 # ---- agentic ----
@@ -486,14 +490,7 @@ async def test_show_prints_a_stored_trajectory(tmp_path):
     ctx = context(client)
     db = tmp_path / "r.sqlite"
     with Store(db) as store:
-        evaluation = Evaluation(
-            RunConfig(model="scripted", mode="agentic", concurrency=1),
-            store,
-            JudgePool(ctx.sandbox),
-            ctx,
-            "run7",
-            "key",
-        )
+        evaluation = agentic_evaluation(ctx, store, "run7")
         sample = await evaluation.sample(ADD, 0)
     assert sample.result.verdict == Verdict.AC and sample.attempt.trajectory[-1].reason == "submitted"
     runner = CliRunner()

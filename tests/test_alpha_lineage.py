@@ -10,13 +10,12 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, Verdict
 from codefront.harness.models import checkpoint_identity, load_registry, weights_hash
-from codefront.harness.records import Attempt, Sample
 from codefront.harness.report.alpha import alpha_points
 from codefront.harness.report.data import load_dataset
 from codefront.harness.report.metrics import Settings, metrics_rows
-from codefront.harness.store import Store
+from codefront.harness.results.store import Store
+from codefront.records import OUTCOME_OF, Attempt, JudgeResult, Sample, Verdict
 
 LEVELS = 4
 

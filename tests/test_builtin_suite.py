@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from codefront.harness.builtin import load_builtin, problem_ids, solutions
 from codefront.harness.judge.judge import JudgeOptions, default_concurrency, judge_many
-from codefront.harness.judge.records import JudgeResult, Verdict
-from codefront.harness.loaders import load_problems, native_generation
-from codefront.harness.problems import Problem
+from codefront.harness.problems.builtin import load_builtin, problem_ids, solutions
+from codefront.harness.problems.dataset import load_problems
+from codefront.harness.problems.loaders import native_generation
+from codefront.records import JudgeResult, Problem, Verdict
 from codefront.sandbox.local import LocalBackend
 
 pytestmark = pytest.mark.slow

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from published_rows import LCB_ROWS, SUM_STDIN, code_contests_row, taco_stdin_row, write_jsonl
 
-from codefront.harness.calibrate import apply_limits, load_limits, references_for
-from codefront.harness.loaders import load_problems
+from codefront.harness.eval.config import Pair, RunConfig
+from codefront.harness.eval.run import run_identity
 from codefront.harness.models.spec import ModelSpec
-from codefront.harness.run import RunConfig, run_config
-from codefront.harness.store import config_hash
+from codefront.harness.problems.calibrate import apply_limits, load_limits, references_for
+from codefront.harness.problems.dataset import load_problems
+from codefront.harness.results.store import config_hash
 
 HARNESS = str(Path(sys.executable).with_name("harness"))
 
@@ -65,8 +66,9 @@ def test_limits_replace_the_problems_own_and_change_the_run_id(tmp_path):
     limited = apply_limits(problems, load_limits(path))
     assert [p.time_limit_s for p in limited] == [0.75] + [p.time_limit_s for p in problems[1:]]
     spec = ModelSpec(name="m", kind="endpoint", where="http://localhost:1", model="m")
-    plain = config_hash(run_config(RunConfig(model="m"), "key", spec, problems))
-    calibrated = config_hash(run_config(RunConfig(model="m", limits=path), "key", spec, limited))
+    pair = Pair("m", "reasoning")
+    plain = config_hash(run_identity(RunConfig(models=("m",)), pair, "key", spec, problems))
+    calibrated = config_hash(run_identity(RunConfig(models=("m",), limits=path), pair, "key", spec, limited))
     assert plain != calibrated
     path.write_text("{}")
     with pytest.raises(ValueError, match="not a limits file"):
@@ -89,7 +91,8 @@ def test_judge_applies_a_limits_file(tmp_path):
 
 
 def test_train_takes_a_limits_file_into_its_record(tmp_path):
-    from codefront.training.grpo import TrainSpec, run_record
+    from codefront.training.config import TrainSpec
+    from codefront.training.grpo import run_record
     from codefront.training.presets import preset_named
 
     plain = TrainSpec(Path("."), "base", 1, 4, Path("out"), preset_named("cpu-tiny"))

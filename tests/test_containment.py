@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 
 from codefront.harness.judge.judge import JudgeOptions, judge, judge_many
-from codefront.harness.judge.records import Verdict
+from codefront.harness.judge.runner.wire import WALL_FACTOR
 from codefront.harness.judge.uids import JUDGE_UIDS
-from codefront.harness.judge.wire import WALL_FACTOR
-from codefront.harness.problems import Problem, Test
+from codefront.records import Problem, Test, Verdict
 from codefront.sandbox.local import LocalBackend
 
 ECHO = Problem(id="echo", statement="Print 'answer-' and the line you read.", tests=(Test("7f3a\n", "answer-7f3a\n"),),
@@ -181,7 +180,7 @@ def test_hostile_submission_is_contained_in_a_warm_runner(name, monkeypatch):
 HARNESS = textwrap.dedent("""
     import sys
     from codefront.harness.judge.judge import judge, judge_many
-    from codefront.harness.problems import Problem, Test
+    from codefront.records import Problem, Test
     from codefront.sandbox.local import LocalBackend
 
     code = "import os, time\\nif os.fork() == 0:\\n    os.setsid()\\n    os.execvp('sleep', ['sleep', '4202'])\\n"
@@ -285,7 +284,7 @@ def test_a_daemon_a_passing_test_leaves_dies_before_the_next_test(backend, isola
 
 FORK_AND_EXIT_CHAIN = textwrap.dedent("""
     import ctypes, os, sys, time
-    from codefront.harness.judge.containment import UidGroup
+    from codefront.harness.judge.runner.containment import UidGroup
 
     uid = int(sys.argv[1])
     ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER, as the runner is

@@ -22,14 +22,14 @@ from published_rows import (
 )
 
 from codefront.harness.judge.judge import JudgeOptions, judge_many
-from codefront.harness.loaders import load_problems
-from codefront.harness.loaders.lcb_hub import release_files
-from codefront.harness.loaders.taco import solution_class_for
-from codefront.harness.problems import DEFAULT_TIME_LIMIT_S, ladder
+from codefront.harness.problems.dataset import load_problems
+from codefront.harness.problems.loaders.lcb_hub import release_files
+from codefront.harness.problems.loaders.taco import solution_class_for
+from codefront.records import DEFAULT_TIME_LIMIT_S, ladder
 from codefront.sandbox import backend_named
 
 HARNESS = str(Path(sys.executable).with_name("harness"))
-LOAD = "from codefront.harness.loaders import load_problems; print(sorted(p.id for p in load_problems({!r}).problems))"
+LOAD = "from codefront.harness.problems.dataset import load_problems; print(sorted(p.id for p in load_problems({!r}).problems))"
 
 
 def test_version_tags_name_the_published_files():
@@ -48,7 +48,7 @@ def offline_env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def test_offline_without_a_cache_says_in_one_line_how_to_use_a_local_copy(tmp_path):
     started = time.monotonic()
-    out = subprocess.run([HARNESS, "run", "--model", "m", "--dataset", "lcb:release_v6", "--db", str(tmp_path / "r.sqlite")],
+    out = subprocess.run([HARNESS, "run", "--model", "smollm2-135m", "--dataset", "lcb:release_v6", "--db", str(tmp_path / "r.sqlite")],
                          capture_output=True, text=True, timeout=60, env=offline_env(tmp_path))  # fmt: skip
     assert out.returncode == 2 and out.stderr.strip().count("\n") == 0, out.stderr
     assert "unreachable" in out.stderr and "--dataset path/to/test6.jsonl" in out.stderr

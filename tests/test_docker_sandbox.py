@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from codefront.harness.judge import wire
 from codefront.harness.judge.judge import JudgeOptions, judge, judge_async, judge_job, judge_many, run_job
-from codefront.harness.judge.records import Verdict
+from codefront.harness.judge.runner import wire
 from codefront.harness.judge.uids import leased_uid
-from codefront.harness.problems import Problem, Test
+from codefront.records import Problem, Test, Verdict
 from codefront.sandbox import PYTHON, SandboxError, backend_named, default_sandbox
 from codefront.sandbox.docker import DockerBackend, DockerSandbox
 from codefront.sandbox.docker_pool import LABEL, OWNER_LABEL, DockerConfig, owner, remove_strays
@@ -329,7 +328,7 @@ def test_runner_is_root_only_when_privileged(backend):
 
 
 def test_builtin_suite_verdicts_match_local(backend):
-    from codefront.harness.builtin import load_builtin, solutions
+    from codefront.harness.problems.builtin import load_builtin, solutions
 
     items = [
         (problem, code)

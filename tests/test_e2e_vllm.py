@@ -17,7 +17,7 @@ import docker
 import pytest
 
 from codefront.harness.models.serve import running_servers
-from codefront.harness.store import Store
+from codefront.harness.results.store import Store
 
 pytestmark = [pytest.mark.vllm, pytest.mark.slow]
 HARNESS = str(Path(sys.executable).with_name("harness"))

@@ -12,8 +12,7 @@ import subprocess
 import pytest
 
 from codefront.harness.judge.judge import JudgeOptions, JudgePool, judge_many
-from codefront.harness.judge.records import Verdict
-from codefront.harness.problems import Problem, Test
+from codefront.records import Problem, Test, Verdict
 from codefront.sandbox.base import SandboxError
 from codefront.sandbox.forkserver import ForkServer
 from codefront.sandbox.local import LocalBackend

@@ -13,17 +13,19 @@ from pathlib import Path
 import pytest
 from published_rows import LCB_ROWS, SUM_STDIN, write_jsonl
 
-from codefront.harness.generations import (
+from codefront.harness.eval.generations import (
+    Destination,
     Generation,
     GenerationsError,
-    judged_in_order,
+    judge_generations,
     matched,
     read_generations,
 )
-from codefront.harness.judge.judge import JudgePool
-from codefront.harness.loaders import load_problems
-from codefront.harness.store import Store
-from codefront.sandbox import backend_named
+from codefront.harness.eval.recorder import Recorder
+from codefront.harness.executors.local import LocalExecutor
+from codefront.harness.judge.judge import JudgeOptions
+from codefront.harness.problems.dataset import ProblemSet, load_problems
+from codefront.harness.results.store import Store
 
 HARNESS = str(Path(sys.executable).with_name("harness"))
 WRONG = "print(0)\n"
@@ -93,17 +95,42 @@ def test_selection_narrows_which_generations_are_judged(rows, lcb_generations):
     assert [p for p, _, _ in judged_lines(out)] == ["2778"] * 3
 
 
-def test_results_stream_in_input_order_even_when_the_first_is_slowest(rows):
+def test_results_stream_in_input_order_even_when_the_first_is_slowest(rows, lcb_generations):
     problems = {p.id: p for p in load_problems(str(rows)).problems}
     items = [(problems[pid], Generation(pid, 0, code)) for pid, code in
              (("abc301_a", SLOW), ("2778", SUM_STDIN), ("1850A", WRONG))]  # fmt: skip
 
-    async def collect():
-        return [
-            (p.id, r.verdict) async for p, _, r in judged_in_order(items, JudgePool(backend_named("local")))
-        ]
+    async def replay() -> list:
+        executor = LocalExecutor()
+        try:
+            with Store(":memory:") as store:
+                scorer = executor.scorer("local", JudgeOptions())
+                samples = judge_generations(
+                    lcb_generations, items, scorer, Recorder(store), Destination("", {})
+                )
+                return [s async for s in samples]
+        finally:
+            executor.close()
 
-    assert asyncio.run(collect()) == [("abc301_a", "AC"), ("2778", "AC"), ("1850A", "WA")]
+    samples = asyncio.run(replay())
+    assert [(s.problem, s.result.verdict) for s in samples] == [
+        ("abc301_a", "AC"),
+        ("2778", "AC"),
+        ("1850A", "WA"),
+    ]
+    assert [s.attempt.code for s in samples] == [g.code for _, g in items]
+
+
+def test_the_same_file_stored_twice_is_one_run_printed_whole_again(rows, lcb_generations, tmp_path):
+    db = tmp_path / "twice.sqlite"
+    args = ["judge", "--problems", str(rows), "--generations", str(lcb_generations), "--json", "--db", str(db),
+            "--model", "gpt-x"]  # fmt: skip
+    first, second = judged_lines(harness(*args)), judged_lines(harness(*args))
+    assert first == second and len(first) == 5
+    with Store(db) as store:
+        assert len(list(store.samples())) == 5 and len(store.runs()) == 1
+        (run,) = store.runs()
+        assert len(run.sessions) == 2 and run.sessions[0]["seed"] is None
 
 
 def test_stored_generations_are_a_models_samples_in_the_report_with_pass_at_k(
@@ -158,7 +185,5 @@ def test_lines_that_are_not_json_name_the_file_and_line(tmp_path):
     with pytest.raises(GenerationsError, match="skip-unknown"):
         matched(
             read_generations(write_jsonl(tmp_path / "g.jsonl", [{"problem": "a", "code": "x"}])),
-            [],
-            False,
-            set(),
+            ProblemSet(()),
         )

@@ -8,8 +8,7 @@ import subprocess
 import pytest
 
 from codefront.harness.judge.judge import JudgeOptions, judge, judge_many
-from codefront.harness.judge.records import Outcome, Verdict
-from codefront.harness.problems import Problem, Test, ladder
+from codefront.records import Outcome, Problem, Test, Verdict, ladder
 from codefront.sandbox.local import LocalBackend
 
 BACKEND = LocalBackend()

@@ -10,12 +10,12 @@ from dataclasses import replace
 
 import pytest
 
-from codefront.harness.judge import program, wire
+from codefront.harness.judge import program
 from codefront.harness.judge.cache import judge_cache_key
-from codefront.harness.judge.checkers import CHECKERS, validate_checker
 from codefront.harness.judge.judge import JudgeOptions, judge, judge_job
-from codefront.harness.judge.records import Verdict
-from codefront.harness.problems import Problem, Test
+from codefront.harness.judge.runner import wire
+from codefront.harness.judge.runner.checkers import CHECKERS, validate_checker
+from codefront.records import Problem, Test, Verdict
 from codefront.sandbox.base import SandboxError
 from codefront.sandbox.local import LocalBackend
 
@@ -111,20 +111,19 @@ class BrokenBackend:
 
 
 def test_a_judge_failure_is_retried_a_bounded_number_of_times(tmp_path):
-    from codefront.harness.judge.judge import JudgePool
-    from codefront.harness.run import JUDGE_ATTEMPTS, Evaluation, RunConfig
-    from codefront.harness.store import Store
+    from codefront.harness.eval.recorder import JUDGE_ATTEMPTS, Recorder
+    from codefront.harness.executors.local import LocalScorer
+    from codefront.harness.results.store import Store
 
     with Store(tmp_path / "results.sqlite") as store:
         outcomes = []
-        for _ in range(JUDGE_ATTEMPTS + 1):  # one Evaluation per resumed run
-            evaluation = Evaluation(
-                RunConfig(model="m", concurrency=1), store, JudgePool(BrokenBackend()), None, "run", "key"
+        for _ in range(JUDGE_ATTEMPTS + 1):  # one recorder per resumed run
+            scored = asyncio.run(
+                Recorder(store).score(HALF, CODE, LocalScorer(BrokenBackend(), JudgeOptions()))
             )
-            result, retry = asyncio.run(evaluation.judged(HALF, CODE))
-            outcomes.append((result.verdict, retry))
+            outcomes.append((scored.result.verdict, scored.retry))
     assert outcomes == [(Verdict.IE, True)] * (JUDGE_ATTEMPTS - 1) + [(Verdict.IE, False)] * 2
-    assert "engine down" in result.detail
+    assert "engine down" in scored.result.detail
 
 
 DOUBLE = Problem(id="double", statement="", test_type="functional", func_name="f", time_limit_s=1.0,

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from codefront.harness.loaders import ProblemLoadError, load_problems
-from codefront.harness.loaders.lcb import decode_private_tests
+from codefront.harness.problems.dataset import load_problems
+from codefront.harness.problems.loaders import ProblemLoadError
+from codefront.harness.problems.loaders.lcb import decode_private_tests
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROWS = str(FIXTURES / "lcb_rows.jsonl")

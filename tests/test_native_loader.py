@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from codefront.harness.loaders import ProblemLoadError, load_problems, native_generation
-from codefront.harness.loaders.native import load_native
-from codefront.harness.problems import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
+from codefront.harness.problems.dataset import load_problems
+from codefront.harness.problems.loaders import ProblemLoadError, native_generation
+from codefront.harness.problems.loaders.native import load_native
+from codefront.records import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIME_LIMIT_S
 
 GEN = """
 def generate(size, rng):

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from codefront.harness.builtin import load_builtin
 from codefront.harness.cli import app
-from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, Verdict
+from codefront.harness.eval.config import RunConfig
+from codefront.harness.eval.recorder import Recorder
 from codefront.harness.models.errors import ModelConfigError, ServeError
 from codefront.harness.models.registry import load_registry, register_local_checkpoint
 from codefront.harness.models.serve import (
@@ -26,12 +26,12 @@ from codefront.harness.models.serve import (
     server_env,
 )
 from codefront.harness.models.spec import ModelSpec, cpu_dtype, parse_entry, read_cpu_flags
-from codefront.harness.records import Attempt, Sample
-from codefront.harness.run import DEFAULT_DB, RunConfig
-from codefront.harness.selection import Selection, select
-from codefront.harness.store import Store
-from codefront.training.pipeline import pipeline_difficulty
-from codefront.training.pipeline_eval import Made, name_shared_weights, weight_groups
+from codefront.harness.problems.builtin import load_builtin
+from codefront.harness.problems.selection import Selection, select
+from codefront.harness.results.store import DEFAULT_DB, Store
+from codefront.records import OUTCOME_OF, Attempt, JudgeResult, Sample, Verdict
+from codefront.training.pipeline import PipelineConfig
+from codefront.training.pipeline_eval import Made, weight_groups
 
 
 def solved_sample(problem: str, index: int) -> Sample:
@@ -51,7 +51,7 @@ def solved_sample(problem: str, index: int) -> Sample:
 
 def test_report_without_db_reads_the_store_run_writes_by_default(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert RunConfig(model="m").db == DEFAULT_DB
+    assert RunConfig(models=("m",)).db == DEFAULT_DB
     DEFAULT_DB.parent.mkdir(parents=True)
     with Store(DEFAULT_DB) as store:
         store.add(solved_sample("sum-pair", 0))
@@ -191,7 +191,7 @@ def test_last_log_line_is_the_last_non_empty_one(tmp_path: Path):
 
 def test_the_starter_tier_is_selected_by_difficulty_and_comes_first():
     suite = load_builtin()
-    starter = select(suite, Selection.parse(difficulty="starter"))
+    starter = select(suite, Selection(difficulty=("starter",)))
     assert {p.id for p in starter} == {
         "add-two",
         "distinct-count",
@@ -254,7 +254,7 @@ def test_shared_weights_are_named_by_every_name_in_the_store(tmp_path: Path):
         store.record_model("key", "smollm2-135m", {"weights_hash": "h", "coverage_level": 1})
         store.record_model("older", "smollm2-135m", {"weights_hash": "g"})
         store.add(solved_sample("sum-pair", 0))
-        name_shared_weights(store, ("smollm2-135m", "alpha0"), {"run"})
+        Recorder(store).name_weights({"key"}, "smollm2-135m = alpha0")
         models = {m.key: (m.name, m.identity) for m in store.models()}
     assert models["key"] == ("smollm2-135m = alpha0", {"weights_hash": "h", "coverage_level": 1})
     assert models["older"][0] == "smollm2-135m"  # other weights under the name, from other runs, keep it
@@ -263,11 +263,11 @@ def test_shared_weights_are_named_by_every_name_in_the_store(tmp_path: Path):
 @pytest.mark.parametrize(
     "dataset, given, chosen",
     [
-        ("builtin", None, "starter"),
-        ("builtin", "all", None),
-        ("builtin", "easy", "easy"),
-        ("x.jsonl", None, None),
+        ("builtin", (), ("starter",)),
+        ("builtin", ("all",), ()),
+        ("builtin", ("easy",), ("easy",)),
+        ("x.jsonl", (), ()),
     ],
 )
-def test_the_pipeline_trains_the_builtin_starter_tier_unless_told(dataset: str, given: str | None, chosen):
-    assert pipeline_difficulty(dataset, given) == chosen
+def test_the_pipeline_trains_the_builtin_starter_tier_unless_told(dataset: str, given: tuple, chosen: tuple):
+    assert PipelineConfig(dataset=dataset, difficulty=given).selection() == Selection(difficulty=chosen)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = {
+    "records": "records",
     "harness": "harness",
     "agents": "agents",
     "tools": "tools",
@@ -32,9 +33,10 @@ def test_wheel_holds_runner_suite_and_registry(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
                     str(tmp_path), str(ROOT)], check=True)  # fmt: skip
     names = zipfile.ZipFile(next(tmp_path.glob("codefront-*.whl"))).namelist()
-    for expected in ("codefront/harness/judge/runner.py", "codefront/harness/models/models.yaml",
-                     "codefront/tools/repl_server.py", "codefront/harness/builtin/problems/ledger-totals/problem.yaml",
-                     "codefront/harness/builtin/problems/ledger-totals/gen.py",
+    for expected in ("codefront/harness/judge/runner/main.py", "codefront/harness/models/models.yaml",
+                     "codefront/tools/repl_server.py", "codefront/records/__init__.py",
+                     "codefront/harness/problems/builtin/suite/ledger-totals/problem.yaml",
+                     "codefront/harness/problems/builtin/suite/ledger-totals/gen.py",
                      "codefront/training/configs/zero2.yaml"):  # fmt: skip
         assert expected in names
-    assert not any(n.startswith(("tools/", "sandbox/", "harness/")) for n in names)
+    assert not any(n.startswith(("tools/", "sandbox/", "harness/", "records/")) for n in names)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from codefront.harness.models import load_registry
-from codefront.harness.store import Store
+from codefront.harness.results.store import Store
 from codefront.training.pipeline_eval import SHARED_WEIGHTS
 
 pytestmark = [pytest.mark.vllm, pytest.mark.slow]

@@ -93,7 +93,7 @@ def test_a_checkpoint_is_served_by_vllm_in_a_ray_actor(tmp_path: Path):
 def test_episodes_take_the_replicas_in_turn():
     spec = parse_entry("m", {"checkpoint": "/ckpt", "replicas": 3}, "models.yaml", None, None)
     setup = EpisodeSetup("reasoning", spec, "http://a/v1", "m", "local", Budgets(),
-                         ("http://a/v1", "http://b/v1", "http://c/v1"))  # fmt: skip
+                         replicas=("http://a/v1", "http://b/v1", "http://c/v1"))  # fmt: skip
     assert [setup.for_episode(n).base_url for n in range(4)] == ["http://a/v1", "http://b/v1", "http://c/v1",
                                                                   "http://a/v1"]  # fmt: skip
     single = EpisodeSetup("reasoning", spec, "http://a/v1", "m", "local", Budgets())

@@ -12,10 +12,11 @@ from typer.testing import CliRunner
 
 from codefront.agents import modes, reasoning
 from codefront.agents.modes import ModeSpec, default_sandbox_for, mode_named, register_mode
-from codefront.harness import loaders
 from codefront.harness.cli import app
-from codefront.harness.loaders import Loaded, LoadOptions, ProblemFormat, ProblemLoadError, load_problems
-from codefront.harness.problems import Problem, Test
+from codefront.harness.problems import loaders
+from codefront.harness.problems.dataset import load_problems
+from codefront.harness.problems.loaders import Loaded, LoadOptions, ProblemFormat, ProblemLoadError
+from codefront.records import Problem, Test
 
 LCB_ROWS = Path(__file__).parent / "fixtures" / "lcb_rows.jsonl"
 TOY_ROWS = [
@@ -89,7 +90,7 @@ def test_a_file_with_no_registered_suffix_is_refused(tmp_path):
 
 def test_unknown_mode_lists_the_registered_modes(monkeypatch):
     monkeypatch.setattr(modes, "MODES", dict(modes.MODES))
-    register_mode(ModeSpec("echo", "a test mode", "codefront.agents.reasoning", "local", lambda tp, ps: []))
+    register_mode(ModeSpec("echo", "a test mode", "codefront.agents.reasoning", "local"))
     assert mode_named("echo") is reasoning.solve
     with pytest.raises(ValueError, match="unknown mode 'chat': choose one of reasoning, tool, agentic, echo"):
         mode_named("chat")

@@ -17,8 +17,6 @@ import pytest
 from typer.testing import CliRunner
 
 from codefront.harness.cli import app
-from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, Verdict
-from codefront.harness.records import Attempt, Degeneration, Sample
 from codefront.harness.report.alpha import alpha_points
 from codefront.harness.report.build import build_report
 from codefront.harness.report.compare import complementarity, paired, resolve_sides
@@ -34,7 +32,8 @@ from codefront.harness.report.estimators import fail_table, pass_at_k
 from codefront.harness.report.html import render_html
 from codefront.harness.report.metrics import Settings, metrics_rows
 from codefront.harness.report.plots import render_plots, write_plots
-from codefront.harness.store import Store
+from codefront.harness.results.store import Store
+from codefront.records import OUTCOME_OF, Attempt, Degeneration, JudgeResult, Sample, Verdict
 
 SETTINGS = Settings(ks=(1, 2, 4), resamples=200, seed=7, max_ensemble=3)
 MODES = ("reasoning", "agentic")
@@ -494,6 +493,7 @@ def test_cli_writes_every_output(db: Path, tmp_path: Path):
         "ensembles",
         "complementarity",
         "comparisons",
+        "runs",
     }
     assert {c["a"] for c in everything["comparisons"]} == {"alpha1.5:agentic", "alpha1.5:reasoning"}
 

@@ -9,10 +9,11 @@ import pytest
 
 from codefront.agents import agentic, prompts, protocol, tool_use
 from codefront.agents.context import Budgets
+from codefront.harness.eval.config import Pair, RunConfig
+from codefront.harness.eval.run import run_identity
 from codefront.harness.models.spec import ModelSpec
-from codefront.harness.problems import Problem, Test
-from codefront.harness.run import RunConfig, run_config
-from codefront.harness.store import config_hash
+from codefront.harness.results.store import config_hash
+from codefront.records import Problem, Test
 from codefront.tools import python_repl, shell
 
 PROBLEMS = [
@@ -30,8 +31,8 @@ def run_id(mode: str, tool_protocol: str, problems: list[Problem] = PROBLEMS, **
     spec = ModelSpec(
         name="m", kind="endpoint", where="http://localhost:1", model="m", tool_protocol=tool_protocol
     )
-    config = RunConfig(model="m", mode=mode, **settings)
-    return config_hash(run_config(config, "model-key", spec, problems))
+    config = RunConfig(models=("m",), modes=(mode,), **settings)
+    return config_hash(run_identity(config, Pair("m", mode), "model-key", spec, problems))
 
 
 def ids() -> dict[tuple[str, str], str]:
@@ -78,5 +79,9 @@ def test_problem_texts_and_run_settings_are_in_the_id():
     assert run_id("agentic", "text", edited) != base
     assert run_id("agentic", "text", levels=2) != base
     assert run_id("agentic", "text", budgets=Budgets(max_steps=3)) != base
+    assert run_id("agentic", "text", seed=1) != base
     # Where and how fast it runs does not change what is sampled.
-    assert run_id("agentic", "text", concurrency=1, sandbox="local", db="elsewhere.sqlite") == base
+    assert (
+        run_id("agentic", "text", concurrency=1, sandbox="local", db="elsewhere.sqlite", executor="ray")
+        == base
+    )

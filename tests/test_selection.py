@@ -12,11 +12,13 @@ from pathlib import Path
 import pytest
 from published_rows import LCB_ROWS, write_jsonl
 
-from codefront.harness.loaders import load_problems
+from codefront.harness.config import load_config
+from codefront.harness.eval.config import Pair, RunConfig
+from codefront.harness.eval.run import run_identity
 from codefront.harness.models.spec import ModelSpec
-from codefront.harness.run import RunConfig, run_config
-from codefront.harness.selection import Selection, SelectionError, select
-from codefront.harness.store import config_hash
+from codefront.harness.problems.dataset import load_problems
+from codefront.harness.problems.selection import Selection, SelectionError, select
+from codefront.harness.results.store import config_hash
 
 HARNESS = str(Path(sys.executable).with_name("harness"))
 
@@ -26,8 +28,13 @@ def problems(tmp_path):
     return load_problems(str(write_jsonl(tmp_path / "test.jsonl", LCB_ROWS))).problems
 
 
+def parsed(**texts) -> Selection:
+    """A selection as the command line gives it: text per setting."""
+    return load_config(Selection, "run", flags=texts)
+
+
 def ids(loaded, **options) -> list[str]:
-    return [p.id for p in select(loaded, Selection.parse(**options))]
+    return [p.id for p in select(loaded, parsed(**options))]
 
 
 def test_rows_carry_their_date_platform_and_difficulty(problems):
@@ -66,10 +73,10 @@ def test_empty_selections_and_bad_dates_are_errors(problems):
         ids(problems, since="2024-01-01")
     with pytest.raises(SelectionError, match="matches no problem"):
         ids(problems, limit=0)
-    with pytest.raises(SelectionError, match="not a date"):
-        Selection.parse(since="last week")
+    with pytest.raises(ValueError, match="--since: 'last week' is not a date"):
+        parsed(since="last week")
     with pytest.raises(SelectionError, match="is after"):
-        Selection.parse(since="2024-02-01", until="2024-01-01")
+        parsed(since="2024-02-01", until="2024-01-01")
     builtin = load_problems("builtin").problems
     with pytest.raises(SelectionError, match="no problem in the data has a contest date"):
         select(builtin, Selection(since=date(2020, 1, 1)))
@@ -77,13 +84,14 @@ def test_empty_selections_and_bad_dates_are_errors(problems):
 
 def run_id(problems, selection: Selection) -> str:
     spec = ModelSpec(name="m", kind="endpoint", where="http://localhost:1", model="m")
-    return config_hash(run_config(RunConfig(model="m", selection=selection), "key", spec, problems))
+    config = RunConfig(models=("m",), selection=selection)
+    return config_hash(run_identity(config, Pair("m", "reasoning"), "key", spec, problems))
 
 
 def test_the_selection_is_part_of_the_run_id(problems):
     everything = run_id(problems, Selection())
     assert run_id(problems, Selection()) == everything
-    narrowed = {run_id(problems, Selection.parse(**o)) for o in ({"difficulty": "hard"}, {"platform": "atcoder"},
+    narrowed = {run_id(problems, parsed(**o)) for o in ({"difficulty": "hard"}, {"platform": "atcoder"},
                                                                   {"since": "2023-06-01"}, {"until": "2023-06-01"})}  # fmt: skip
     assert len(narrowed) == 4 and everything not in narrowed
     # Runs made before the date and platform filters existed keep their ids: only limit and ids by default.
@@ -91,7 +99,8 @@ def test_the_selection_is_part_of_the_run_id(problems):
 
 
 def test_a_training_record_carries_a_narrowed_selection_only():
-    from codefront.training.grpo import TrainSpec, run_record
+    from codefront.training.config import TrainSpec
+    from codefront.training.grpo import run_record
     from codefront.training.presets import preset_named
 
     spec = TrainSpec(Path("."), "base", 1, 4, Path("out"), preset_named("cpu-tiny"))
@@ -110,7 +119,7 @@ def test_a_training_record_carries_a_narrowed_selection_only():
 
 def test_run_command_reports_a_bad_selection_in_one_line(tmp_path):
     rows = write_jsonl(tmp_path / "test.jsonl", LCB_ROWS)
-    out = subprocess.run([HARNESS, "run", "--model", "m", "--dataset", str(rows), "--platform", "topcoder",
+    out = subprocess.run([HARNESS, "run", "--model", "smollm2-135m", "--dataset", str(rows), "--platform", "topcoder",
                           "--db", str(tmp_path / "r.sqlite")], capture_output=True, text=True, timeout=60)  # fmt: skip
     assert out.returncode == 2
     assert out.stderr.strip().count("\n") == 0

@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 
 from codefront.harness.judge.judge import JudgeOptions, judge, judge_many
-from codefront.harness.judge.records import Verdict
-from codefront.harness.judge.supervisor import RETIRED_EXIT
-from codefront.harness.problems import Problem, Test
+from codefront.harness.judge.runner.supervisor import RETIRED_EXIT
+from codefront.records import Problem, Test, Verdict
 from codefront.sandbox.local import LocalBackend
 
 SUM = Problem(id="sum", statement="Print the sum of the n numbers.", time_limit_s=1.0, memory_limit_mb=256,

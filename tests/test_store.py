@@ -13,29 +13,27 @@ from typer.testing import CliRunner
 
 from codefront.agents.extract import extract_code
 from codefront.harness.cli import app
-from codefront.harness.degeneration import detect, is_looping
-from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, Outcome, Verdict
-from codefront.harness.judge.records import TestResult as PerTest
-from codefront.harness.records import (
+from codefront.harness.judge.cache import normalized_code_hash
+from codefront.harness.results.degeneration import detect, is_looping
+from codefront.harness.results.schema import SCHEMA_VERSION, TABLES, sample_row
+from codefront.harness.results.store import Store, StoreError
+from codefront.records import (
+    OUTCOME_OF,
     STEP_KINDS,
     Attempt,
     Call,
     Degeneration,
     End,
+    JudgeResult,
     Message,
     ModelRecord,
     ModelReply,
+    Outcome,
     Sample,
     ToolRun,
+    Verdict,
 )
-from codefront.harness.store import (
-    SCHEMA_VERSION,
-    TABLES,
-    Store,
-    StoreError,
-    normalized_code_hash,
-    sample_row,
-)
+from codefront.records import TestResult as PerTest
 
 
 def result(verdict: Verdict = Verdict.AC) -> JudgeResult:
@@ -54,9 +52,10 @@ def sample(index: int, verdict: Verdict | None = Verdict.AC, run_id: str = "r", 
 
 def test_round_trip_and_resume_bookkeeping(tmp_path):
     with Store(tmp_path / "r.sqlite") as store:
-        run_id = store.start_run({"model": "m", "samples": 3})
-        assert run_id == store.start_run({"samples": 3, "model": "m"})  # same config, same run
-        assert run_id != store.start_run({"model": "m", "samples": 4})
+        run_id = store.start_run({"model": "m", "samples": 3}, {"seed": 0})
+        assert run_id == store.start_run({"samples": 3, "model": "m"}, {"seed": 0})  # same config, same run
+        assert run_id != store.start_run({"model": "m", "samples": 4}, {"seed": 0})
+        assert [len(r.sessions) for r in store.runs() if r.run_id == run_id] == [2]  # each start a session
         store.add(sample(0))
         store.add(sample(1, Verdict.TLE))
         store.add(sample(2, None))  # endpoint down: not finished, retried on resume
@@ -285,7 +284,7 @@ def test_a_store_of_the_first_release_opens_migrated_and_resumes(tmp_path):
             )
             assert retried.attempt.trajectory == () and store.cached_result("k") == full_sample().result
             assert store.models() == [ModelRecord("key-1", "m", {"alpha": 0.5})]
-            assert store.start_run(FIRST_RELEASE_CONFIG) == RUN_ID
+            assert store.start_run(FIRST_RELEASE_CONFIG, {}) == RUN_ID
             assert store.finished(RUN_ID, "key-1", "agentic") == {("p", 3)}
     with Store(path) as store:
         store.add(replace(retried, attempt=Attempt(code="print(1)"), result=full_sample().result))

@@ -1,35 +1,24 @@
-"""Sweeps: every (model, mode) pair into one store, resumed like a run, from flags or a sweep file,
-against a scripted loopback endpoint."""
+"""Runs of several (model, mode) pairs into one store, resumed like a run, from flags, a YAML file or
+-c overrides, against a scripted loopback endpoint: one setting given any of those ways is the same
+run (the same run id)."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from loopback_endpoint import serve, write_fixture
+from loopback_endpoint import Scripted
 from typer.testing import CliRunner
 
 from codefront.harness.cli import app
-from codefront.harness.judge.records import Outcome
-from codefront.harness.store import Store
-from codefront.harness.sweep import names, sweep_from_yaml
+from codefront.harness.results.store import Store
+from codefront.records import Outcome
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def endpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    server = serve()
-    models, problems = write_fixture(tmp_path, server)
-    monkeypatch.setenv("CODEFRONT_MODELS", str(models))
-    monkeypatch.setenv("CODEFRONT_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("CODEFRONT_SANDBOX", raising=False)
-    yield problems
-    server.shutdown()
-    server.server_close()
 
 
 def stored(db: Path) -> Counter:
@@ -38,16 +27,22 @@ def stored(db: Path) -> Counter:
                        for s in store.samples())  # fmt: skip
 
 
-def test_names_keep_order_and_drop_repeats():
-    assert names(" good, bad,good,, ") == ("good", "bad")
+def run_ids(db: Path) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {run_id for (run_id,) in conn.execute("SELECT DISTINCT run_id FROM samples")}
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(app, ["run", *args], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def test_a_sweep_runs_every_pair_once_and_resumes(endpoint: Path, tmp_path: Path):
     db = tmp_path / "r.sqlite"
-    args = ["run", "--model", "good,bad", "--mode", "reasoning,tool", "--dataset", str(endpoint),
-            "--samples", "2", "--db", str(db)]  # fmt: skip
-    first = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
-    assert first.exit_code == 0, first.output
+    args = ["--model", "good,bad", "--mode", "reasoning,tool", "--dataset", str(endpoint), "--samples", "2",
+            "--db", str(db)]  # fmt: skip
+    first = invoke(*args)
     counts = stored(db)
     assert len(counts) == 2 * 2 * 3 * 2 and set(counts.values()) == {1}
     for model, mode, _, _, outcome in counts:
@@ -55,43 +50,89 @@ def test_a_sweep_runs_every_pair_once_and_resumes(endpoint: Path, tmp_path: Path
     with Store(db) as store:
         for sample in store.samples(mode="tool"):  # the python tool ran in the sandbox
             assert [step.result for step in sample.attempt.trajectory if step.role == "tool"] == ["42\n"]
-    assert "24 samples stored" in first.output
+    assert "24 samples stored" in first
     for model, mode in [("good", "reasoning"), ("good", "tool"), ("bad", "reasoning"), ("bad", "tool")]:
-        assert f"{model} · {mode}" in first.output  # a bar per pair and a summary row
-    assert "solved %" in first.output and "100.0" in first.output and "0.0" in first.output
+        assert f"{model} · {mode}" in first  # a bar per pair and a summary row
+    assert "solved %" in first and "100.0" in first and "0.0" in first
 
-    again = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
-    assert again.exit_code == 0, again.output
-    assert "0 samples stored" in again.output and again.output.count("6 samples already finished") == 4
+    again = invoke(*args)
+    assert "0 samples stored" in again and again.count("6 samples already finished") == 4
     assert stored(db) == counts
 
 
-def test_a_sweep_file_is_the_same_sweep(endpoint: Path, tmp_path: Path):
-    db = tmp_path / "f.sqlite"
+def test_one_setting_given_in_a_file_by_c_or_as_a_flag_is_the_same_run(endpoint: Path, tmp_path: Path):
+    db = tmp_path / "same.sqlite"
+    config = tmp_path / "run.yaml"
+    config.write_text(f"models: [good]\ndataset: {endpoint}\nsamples: 2\nbudgets: {{max_steps: 3}}\n")
+    invoke("--config", str(config), "--db", str(db))
+    assert len(run_ids(db)) == 1
+    common = ["--model", "good", "--dataset", str(endpoint), "--db", str(db)]
+    assert "0 samples stored" in invoke(*common, "-c", "samples=2", "-c", "budgets.max_steps=3")
+    assert "0 samples stored" in invoke(*common, "--samples", "2", "--max-steps", "3")
+    # A section of a shared file, overridden from the command line, is still that run.
+    shared = tmp_path / "codefront.yaml"
+    shared.write_text(f"run:\n  models: good\n  dataset: {endpoint}\n  samples: 5\n"
+                      f"  budgets: {{max_steps: 3}}\nreport: {{by_difficulty: true}}\n")  # fmt: skip
+    assert "0 samples stored" in invoke("--config", str(shared), "--samples", "2", "--db", str(db))
+    assert len(run_ids(db)) == 1
+    invoke(*common, "--samples", "2", "--max-steps", "4")  # a budget is in the run's id
+    assert len(run_ids(db)) == 2
+
+
+def test_a_sweep_file_is_the_same_runs_as_the_flags(endpoint: Path, tmp_path: Path):
+    from_file, from_flags = tmp_path / "file.sqlite", tmp_path / "flags.sqlite"
     config = tmp_path / "sweep.yaml"
     config.write_text(f"models: [good, bad]\nmodes: reasoning,tool\ndataset: {endpoint}\n"
                       f"selection: {{problems: [add1, add3]}}\nsamples: 1\nlevels: 2\n"
-                      f"budgets: {{max_steps: 3}}\ndb: {db}\nexecutor: local\n")  # fmt: skip
-    sweep = sweep_from_yaml(config)
-    assert sweep.models == ("good", "bad") and sweep.modes == ("reasoning", "tool")
-    assert sweep.base.budgets.max_steps == 3 and sweep.base.levels == 2 and sweep.executor == "local"
-    result = CliRunner().invoke(app, ["run", "--config", str(config)], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    assert {(m, mode, p) for m, mode, p, _, _ in stored(db)} == {
+                      f"budgets: {{max_steps: 3}}\ndb: {from_file}\nexecutor: local\n")  # fmt: skip
+    invoke("--config", str(config))
+    assert {(m, mode, p) for m, mode, p, _, _ in stored(from_file)} == {
         (m, mode, p) for m in ("good", "bad") for mode in ("reasoning", "tool") for p in ("add1", "add3")
     }
+    invoke("--model", "good,bad", "--mode", "reasoning,tool", "--dataset", str(endpoint), "--problems",
+           "add1,add3", "--levels", "2", "--max-steps", "3", "--db", str(from_flags))  # fmt: skip
+    assert len(run_ids(from_file)) == 4 and run_ids(from_file) == run_ids(from_flags)
+
+
+def test_every_request_carries_its_samples_seed(endpoint: Path, tmp_path: Path):
+    args = ["--model", "good", "--dataset", str(endpoint), "--samples", "2"]
+    invoke(*args, "--db", str(tmp_path / "a.sqlite"))
+    first = list(Scripted.seeds)
+    assert len(first) == 6 and all(isinstance(seed, int) for _, seed in first)
+    assert len({seed for _, seed in first}) == 6  # each (problem, sample) its own
+    Scripted.seeds.clear()
+    invoke(*args, "--db", str(tmp_path / "b.sqlite"))
+    assert sorted(Scripted.seeds) == sorted(first)  # the same run samples alike
+    Scripted.seeds.clear()
+    invoke(*args, "--seed", "1", "--db", str(tmp_path / "c.sqlite"))
+    assert not {seed for _, seed in Scripted.seeds} & {seed for _, seed in first}
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("models: [good]\nmodel: x\n", "unknown keys model"), ("models: [good]\nexecutor: slurm\n", "unknown executor"),
-     ("models: []\n", "at least one model"), ("models: [good]\nmodes: [dream]\n", "dream")],
+    [("models: [good]\nmodel: x\n", "unknown setting 'model' (did you mean models?"),
+     ("models: [good]\nexecutor: slurm\n", "unknown executor"), ("models: []\n", "give --model"),
+     ("models: [good]\nmodes: [dream]\n", "unknown mode 'dream'"),
+     ("models: [good]\nsamples: many\n", "samples: expected an integer, got 'many'"),
+     ("models: [good]\nbudgets: 3\n", "budgets is a section"), ("- good\n", "a mapping of settings")],
 )  # fmt: skip
-def test_a_bad_sweep_file_is_a_one_line_error(tmp_path: Path, text: str, message: str):
+def test_a_bad_run_file_is_a_one_line_error_naming_the_setting(tmp_path: Path, text: str, message: str):
     config = tmp_path / "sweep.yaml"
     config.write_text(text)
     result = CliRunner().invoke(app, ["run", "--config", str(config)])
-    assert result.exit_code == 2 and message in result.output
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+
+
+def test_names_are_checked_before_anything_starts(endpoint: Path, tmp_path: Path):
+    """The headline command with a name only the pipeline makes: no progress display, no store, and
+    the error says which commands make it."""
+    db = tmp_path / "never.sqlite"
+    result = CliRunner().invoke(app, ["run", "--mode", "agentic", "--model", "good,alpha1.5", "--db", str(db)],
+                                env={"COLUMNS": "300"})  # fmt: skip
+    assert result.exit_code == 2
+    assert "unknown model 'alpha1.5'" in result.output and "harness merge" in result.output
+    assert "harness pipeline" in result.output and "did you mean" not in result.output
+    assert "good · agentic" not in result.output and not db.exists()
 
 
 def test_the_local_executor_never_imports_ray(endpoint: Path, tmp_path: Path):

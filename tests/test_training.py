@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from codefront.harness.builtin import load_builtin, problem_ids, solutions
 from codefront.harness.judge.judge import JudgeOptions, judge
-from codefront.harness.problems import ladder
+from codefront.harness.problems.builtin import load_builtin, problem_ids, solutions
+from codefront.records import ladder
 from codefront.sandbox.local import LocalBackend
+from codefront.training.config import Level, TrainConfig
 from codefront.training.data import Split, is_eval, prompt_dataset, training_problems
 from codefront.training.presets import PRESETS, preset_named
 from codefront.training.reward import CoverageReward, CutProblem, RewardConfig, completion_text
-from codefront.training.train_cli import training_plan
 
 BACKEND = LocalBackend()
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -165,14 +165,20 @@ def test_cli_rejects_bad_options_before_any_work(args, tmp_path, monkeypatch):
     assert not (tmp_path / "x").exists()
 
 
+def plan(coverage_level: int | None, sweep: int | None, levels: int | None, name: str | None) -> list[tuple]:
+    config = TrainConfig("base", Path("out"), coverage_level, sweep, levels, name=name)
+    return [(level.coverage_level, level.name, level.levels) for level in config.plan()]
+
+
 def test_train_plan_names_levels_and_rejects_bad_combinations():
-    assert training_plan(None, 3, None, None) == [(1, "cov1", 3), (2, "cov2", 3), (3, "cov3", 3)]
-    assert training_plan(2, None, None, None) == [(2, "cov2", 4)]
-    assert training_plan(2, None, 6, "mine") == [(2, "mine", 6)]
+    assert plan(None, 3, None, None) == [(1, "cov1", 3), (2, "cov2", 3), (3, "cov3", 3)]
+    assert plan(2, None, None, None) == [(2, "cov2", 4)]
+    assert plan(2, None, 6, "mine") == [(2, "mine", 6)]
+    assert TrainConfig("base", Path("out"), sweep=1).plan() == [Level(1, "cov1", 1)]
     for args in [(None, None, None, None), (1, 2, None, None), (5, None, None, None), (None, 2, None, "x"),
                  (None, 5, 4, None), (0, None, None, None)]:  # fmt: skip
         with pytest.raises(ValueError):
-            training_plan(*args)
+            plan(*args)
 
 
 def test_presets():
@@ -209,9 +215,10 @@ def test_grpo_on_the_embedded_model_trains_saves_registers_and_merges(tmp_path, 
 
     from codefront.harness.models.embedded import ensure_smollm2
     from codefront.harness.models.registry import load_registry
-    from codefront.training.grpo import TrainSpec, train
+    from codefront.training.checkpoints import train_and_register
+    from codefront.training.config import TrainSpec
+    from codefront.training.grpo import train
     from codefront.training.merge import merge
-    from codefront.training.train_cli import train_and_register
 
     base = ensure_smollm2()
     monkeypatch.setenv("CODEFRONT_HOME", str(tmp_path / "home"))  # the registry and hash cache

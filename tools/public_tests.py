@@ -4,8 +4,8 @@ runner and job, so a pass here means what it means to the judge. The hidden test
 from __future__ import annotations
 
 from codefront.harness.judge.judge import JudgeOptions, judge_job, run_job
-from codefront.harness.judge.wire import CompileError, InternalError, TestCase, TestReport
-from codefront.harness.problems import Problem
+from codefront.harness.judge.runner.wire import CompileError, InternalError, TestCase, TestReport
+from codefront.records import Problem
 from codefront.sandbox.base import Sandbox, SandboxError
 from codefront.tools.base import Tool, ToolError
 from codefront.tools.files import read_text

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from codefront.agents.prompts import messages_for
-from codefront.harness.loaders import load_problems
-from codefront.harness.problems import Problem
-from codefront.harness.selection import EVERY_PROBLEM, Selection, select
+from codefront.harness.problems.dataset import load_problems
+from codefront.harness.problems.selection import EVERY_PROBLEM, Selection, select
+from codefront.records import Problem
 
 if TYPE_CHECKING:
     from datasets import Dataset

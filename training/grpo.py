@@ -1,21 +1,20 @@
 """GRPO on the coverage reward: one run trains one coverage level from a base checkpoint and saves a
 Hugging Face checkpoint with its record, `training.json`.
 
-One process: `harness train ...`. Several GPUs or nodes, the same options through accelerate:
+One process: `harness train ...`. Several GPUs or nodes, the same command through accelerate:
 
-    accelerate launch --config_file training/configs/zero2.yaml -m codefront.training.grpo \\
+    accelerate launch --config_file training/configs/zero2.yaml -m codefront.harness.cli train \\
         --base /ckpt/base --coverage-level 1 --levels 4 --out ckpts --preset gpu
 """
 
 from __future__ import annotations
 
 import gc
-import importlib.metadata
 import json
 import shutil
 import statistics
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +22,18 @@ import torch
 from transformers import TrainerCallback
 from trl import GRPOConfig, GRPOTrainer
 
-from codefront.harness.calibrate import apply_limits
 from codefront.harness.executors import open_executor
+from codefront.harness.judge.judge import JudgeOptions
+from codefront.harness.judge.program import judge_version
 from codefront.harness.models.provenance import weights_hash
-from codefront.harness.selection import Selection
+from codefront.harness.problems.calibrate import apply_limits
+from codefront.harness.problems.selection import Selection
+from codefront.harness.results.environment import capture
+from codefront.records import Problem
 from codefront.sandbox import backend_named
+from codefront.training.config import TrainSpec
 from codefront.training.data import Split, prompt_dataset, training_problems
 from codefront.training.merge_inputs import TOKENIZER_FILES
-from codefront.training.presets import Preset
 from codefront.training.reward import CoverageReward, RewardConfig
 
 RECORD_FILE = "training.json"
@@ -44,32 +47,6 @@ RUN_KEYS = ("coverage_level", "levels", "base_hash", "settings", "dataset", "hol
 STAT_KEYS = ("reward", "frac_reward_zero_std", "judge/coverage", "judge/solved", "judge/correctness_failure",
              "judge/optimization_failure", "judge/infra_error", "judge/no_code", "judge/seconds",
              "time/generation_s", "step_time")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class TrainSpec:
-    base: Path
-    """The base checkpoint directory."""
-    base_name: str
-    coverage_level: int
-    levels: int
-    out: Path
-    """The checkpoint directory to write."""
-    preset: Preset
-    dataset: str = "builtin"
-    holdout: bool = True
-    """Train on the train side of the split only (training/data.py); off: on every problem."""
-    partial_credit: bool = False
-    sandbox: str = "local"
-    seed: int = 0
-    selection: Selection = Selection()
-    """Which of the dataset's problems train (harness/selection.py)."""
-    limits: dict[str, float] = field(default_factory=dict)
-    """Calibrated time limits by problem id (`harness calibrate`); others keep their own."""
-    executor: str = "local"
-    """Where the reward judges: 'local' (this process) or 'ray' (tasks on a cluster); not in the run's
-    record, since it changes where verdicts are computed, never what they are."""
-    ray_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,35 +158,7 @@ def train(spec: TrainSpec) -> Trained:
         split = Split(
             tuple(apply_limits(split.train, spec.limits)), tuple(apply_limits(split.eval, spec.limits))
         )
-
-    spec.out.mkdir(parents=True, exist_ok=True)
-    if main:
-        log_path = spec.out / JUDGE_LOG
-        (spec.out / TRAIN_LOG).unlink(missing_ok=True)  # left by an interrupted run
-    else:
-        log_path = spec.out / f"judge_log.rank{args.process_index}.jsonl"
-    log_path.unlink(missing_ok=True)
-    executor = open_executor(spec.executor, spec.ray_address)
-    try:
-        reward = CoverageReward(
-            split.train,
-            RewardConfig(spec.coverage_level, spec.levels, spec.partial_credit),
-            backend_named(spec.sandbox),
-            log_path,
-            executor,
-        )
-        trainer = CoverageGRPOTrainer(
-            model=str(spec.base),
-            reward_funcs=reward,
-            args=args,
-            train_dataset=prompt_dataset(split.train),
-            callbacks=[JsonlLog(spec.out / TRAIN_LOG)],
-        )
-        start = time.perf_counter()
-        trainer.train()
-        seconds = time.perf_counter() - start
-    finally:
-        executor.close()
+    trainer, seconds = run_trainer(spec, args, split.train)
     # Training turns the KV cache off in the config; the checkpoint is for inference.
     base_config = json.loads((spec.base / "config.json").read_text())
     trainer.model.config.use_cache = base_config.get("use_cache", True)
@@ -220,7 +169,7 @@ def train(spec: TrainSpec) -> Trained:
         "reward_stats": reward_stats(trainer.state.log_history),
         "train_problems": [p.id for p in split.train],
         "eval_problems": [p.id for p in split.eval],
-        "versions": {d: importlib.metadata.version(d) for d in ("trl", "transformers", "torch")},
+        "environment": capture(spec.seed, judge_version(JudgeOptions(levels=spec.levels))).to_dict(),
     }
     if main:
         keep_base_tokenizer(spec.base, spec.out)
@@ -234,6 +183,32 @@ def train(spec: TrainSpec) -> Trained:
     if torch.cuda.is_available():
         torch.cuda.empty_cache()
     return Trained(spec.out, record, main)
+
+
+def run_trainer(
+    spec: TrainSpec, args: GRPOConfig, problems: tuple[Problem, ...]
+) -> tuple[GRPOTrainer, float]:
+    """GRPO on `problems` with the coverage reward, judged by the spec's executor: the trainer and
+    the seconds it trained. Each process logs its judgings to a file of its own."""
+    spec.out.mkdir(parents=True, exist_ok=True)
+    if args.process_index == 0:
+        log_path = spec.out / JUDGE_LOG
+        (spec.out / TRAIN_LOG).unlink(missing_ok=True)  # left by an interrupted run
+    else:
+        log_path = spec.out / f"judge_log.rank{args.process_index}.jsonl"
+    log_path.unlink(missing_ok=True)
+    executor = open_executor(spec.executor, spec.ray_address)
+    try:
+        config = RewardConfig(spec.coverage_level, spec.levels, spec.partial_credit)
+        reward = CoverageReward(problems, config, backend_named(spec.sandbox), log_path, executor)
+        trainer = CoverageGRPOTrainer(model=str(spec.base), reward_funcs=reward, args=args,
+                                      train_dataset=prompt_dataset(problems),
+                                      callbacks=[JsonlLog(spec.out / TRAIN_LOG)])  # fmt: skip
+        start = time.perf_counter()
+        trainer.train()
+        return trainer, time.perf_counter() - start
+    finally:
+        executor.close()
 
 
 def keep_base_tokenizer(base: Path, out: Path) -> None:
@@ -254,15 +229,3 @@ def reward_stats(log_history: list[dict[str, Any]]) -> dict[str, Any]:
         "mean": {k: statistics.fmean(e[k] for e in steps) for k in STAT_KEYS if steps and k in steps[0]},
         "last": {k: steps[-1][k] for k in STAT_KEYS if steps and k in steps[-1]},
     }
-
-
-def main() -> None:
-    import typer
-
-    from codefront.training.train_cli import train_command
-
-    typer.run(train_command)
-
-
-if __name__ == "__main__":
-    main()

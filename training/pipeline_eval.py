@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
+from codefront.harness.eval.config import RunConfig
+from codefront.harness.eval.progress import summary_table
+from codefront.harness.eval.recorder import Recorder
+from codefront.harness.eval.run import run
 from codefront.harness.models.provenance import checkpoint_identity
 from codefront.harness.models.registry import Registry
-from codefront.harness.run import RunConfig
-from codefront.harness.store import Store
-from codefront.harness.sweep import Sweep, run_sweep, summary_table
+from codefront.harness.results.store import Store
 
 SHARED_WEIGHTS = " = "
 """Joins the names of one set of weights in the store and so in the report."""
@@ -49,27 +51,17 @@ def weight_groups(made: list[Made], registry: Registry) -> list[tuple[str, ...]]
     return [tuple(names) for names in groups.values()]
 
 
-async def evaluate_groups(
-    config: RunConfig, modes: list[str], groups: list[tuple[str, ...]], console: Console
-) -> None:
-    """One sweep over each group's first name in every mode (a server per checkpoint, one at a
-    time), then every group's weights named by all of its names."""
-    sweep = Sweep(tuple(names[0] for names in groups), tuple(modes), config)
-    result = await run_sweep(sweep, console)
-    console.print(summary_table(result))
-    run_ids = {pair.run_id for pair in result.pairs}
+async def evaluate_groups(config: RunConfig, groups: list[tuple[str, ...]], console: Console) -> None:
+    """One run over each group's first name in every mode (a server per checkpoint, one at a time),
+    then every group's weights named by all of its names."""
+    result = await run(config, console)
+    console.print(summary_table(result.pairs))
     with Store(config.db) as store:
+        recorder = Recorder(store)
         for names in groups:
             if len(names) > 1:
-                name_shared_weights(store, names, run_ids)
-
-
-def name_shared_weights(store: Store, names: tuple[str, ...], run_ids: set[str]) -> None:
-    """Record the weights that `names[0]`'s runs in `run_ids` sampled under all of `names`."""
-    keys = {s.model_key for s in store.samples(model=names[0]) if s.run_id in run_ids}
-    for model in store.models():
-        if model.key in keys:
-            store.record_model(model.key, SHARED_WEIGHTS.join(names), model.identity)
+                keys = {pair.model_key for pair in result.pairs if pair.pair.model == names[0]}
+                recorder.name_weights(keys, SHARED_WEIGHTS.join(names))
 
 
 def group_lines(groups: list[tuple[str, ...]]) -> list[str]:

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
-
-CONFIGS_DIR = Path(__file__).resolve().parent / "configs"
 
 
 @dataclass(frozen=True)
@@ -75,8 +72,6 @@ PRESETS = {
         ),
     )
 }
-ACCELERATE_CONFIGS = {"zero2": CONFIGS_DIR / "zero2.yaml", "zero3": CONFIGS_DIR / "zero3.yaml"}
-"""accelerate + DeepSpeed configs for the gpu preset on several GPUs or nodes (see the README)."""
 
 
 def preset_named(name: str) -> Preset:

@@ -22,8 +22,7 @@ from codefront.agents.extract import extract_code
 from codefront.harness.executors import Executor
 from codefront.harness.executors.local import LocalExecutor
 from codefront.harness.judge.judge import JudgeOptions
-from codefront.harness.judge.records import JudgeResult, Outcome, Verdict
-from codefront.harness.problems import DEFAULT_LEVELS, Problem, coverage_of, ladder
+from codefront.records import DEFAULT_LEVELS, JudgeResult, Outcome, Problem, Verdict, coverage_of, ladder
 from codefront.sandbox.base import SandboxBackend
 
 

@@ -24,17 +24,15 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from codefront.agents.context import ModeContext
 from codefront.agents.modes import mode_named
-from codefront.harness.executors import EpisodeSetup, Placed, Served
+from codefront.harness.executors.base import EpisodeSetup, Placed, Served
 from codefront.harness.executors.local import LocalExecutor
 from codefront.harness.executors.ray_serving import served_on_ray
 from codefront.harness.judge.judge import JudgeOptions, judge_async
-from codefront.harness.judge.records import JudgeResult
 from codefront.harness.judge.warm import WarmRunners, warm_runners
 from codefront.harness.models.client import ChatClient
 from codefront.harness.models.registry import Registry
 from codefront.harness.models.spec import ModelSpec
-from codefront.harness.problems import Problem
-from codefront.harness.records import Attempt
+from codefront.records import Attempt, JudgeResult, Problem
 from codefront.sandbox import backend_named
 from codefront.sandbox.base import SandboxBackend
 
@@ -80,16 +78,16 @@ class NodeWorker:
         self.loop = plain_loop()  # episodes run there, on a thread of their own
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
 
-    async def episode(self, setup: EpisodeSetup, problem: Problem) -> tuple[Attempt, str]:
-        running = asyncio.run_coroutine_threadsafe(self._episode(setup, problem), self.loop)
+    async def episode(self, setup: EpisodeSetup, problem: Problem, index: int) -> tuple[Attempt, str]:
+        running = asyncio.run_coroutine_threadsafe(self._episode(setup, problem, index), self.loop)
         return await asyncio.wrap_future(running), this_node()
 
-    async def _episode(self, setup: EpisodeSetup, problem: Problem) -> Attempt:
+    async def _episode(self, setup: EpisodeSetup, problem: Problem, index: int) -> Attempt:
         key = (setup.spec, setup.base_url, setup.served_model)
         if key not in self.clients:
             self.clients[key] = ChatClient(setup.spec, base_url=setup.base_url, model=setup.served_model)
         ctx = ModeContext(self.clients[key], backend_named(setup.sandbox), setup.spec.system_prompt,
-                          setup.spec.tool_protocol, setup.budgets)  # fmt: skip
+                          setup.spec.tool_protocol, setup.budgets, setup.sample_seed(problem, index))  # fmt: skip
         return await mode_named(setup.mode)(problem, ctx)
 
 
@@ -114,7 +112,7 @@ class NodeWorkers:
         self.actors.pop(node, None)
         self.load.pop(node, None)
 
-    async def episode(self, setup: EpisodeSetup, problem_ref: Any) -> Placed[Attempt]:
+    async def episode(self, setup: EpisodeSetup, problem_ref: Any, index: int) -> Placed[Attempt]:
         for _ in range(EPISODE_REDISPATCHES + 1):
             if not self.actors:
                 self.refresh()
@@ -123,7 +121,7 @@ class NodeWorkers:
             node = min(self.load, key=self.load.__getitem__)
             self.load[node] += 1
             try:
-                attempt, ran_on = await self.actors[node].episode.remote(setup, problem_ref)
+                attempt, ran_on = await self.actors[node].episode.remote(setup, problem_ref, index)
                 return Placed(attempt, ran_on)
             except RayActorError:  # its node died: the episode runs again elsewhere
                 self.forget(node)
@@ -134,19 +132,26 @@ class NodeWorkers:
         raise RuntimeError(f"episode lost its node {EPISODE_REDISPATCHES + 1} times")
 
 
-class RayWork:
-    def __init__(self, executor: RayExecutor, setup: EpisodeSetup, options: JudgeOptions) -> None:
-        self.executor, self.setup, self.options = executor, setup, options
+class RaySolver:
+    """Episodes on the nodes' workers, spread over a checkpoint's copies."""
+
+    def __init__(self, executor: RayExecutor, setup: EpisodeSetup) -> None:
+        self.executor, self.setup = executor, setup
         self.episodes = itertools.count()
 
-    async def attempt(self, problem: Problem) -> Placed[Attempt]:
+    async def __call__(self, problem: Problem, index: int) -> Placed[Attempt]:
         setup = self.setup.for_episode(next(self.episodes))
-        return await self.executor.workers.episode(setup, self.executor.ref(problem))
+        return await self.executor.workers.episode(setup, self.executor.ref(problem), index)
 
-    async def judge(self, problem: Problem, code: str | None) -> Placed[JudgeResult]:
-        result, node = await judge_task.remote(
-            self.executor.ref(problem), code, self.setup.sandbox, self.options
-        )
+
+class RayScorer:
+    """Each judging a 1-CPU task on the cluster."""
+
+    def __init__(self, executor: RayExecutor, sandbox: str, options: JudgeOptions) -> None:
+        self.executor, self.sandbox, self.options = executor, sandbox, options
+
+    async def __call__(self, problem: Problem, code: str | None) -> Placed[JudgeResult]:
+        result, node = await judge_task.remote(self.executor.ref(problem), code, self.sandbox, self.options)
         return Placed(result, node)
 
 
@@ -189,8 +194,11 @@ class RayExecutor:
             return served_on_ray(spec)
         return LocalExecutor().open_model(spec, registry)
 
-    def pair_work(self, setup: EpisodeSetup, client: Any, options: JudgeOptions) -> RayWork:
-        return RayWork(self, setup, options)
+    def solver(self, setup: EpisodeSetup, client: Any) -> RaySolver:
+        return RaySolver(self, setup)
+
+    def scorer(self, sandbox: str, options: JudgeOptions) -> RayScorer:
+        return RayScorer(self, sandbox, options)
 
     def judge_batch(
         self,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import ray
 
-from codefront.harness.executors import Served
+from codefront.harness.executors.base import Served
 from codefront.harness.models.client import ChatClient
 from codefront.harness.models.errors import ModelConfigError, ModelError, ServeError
 from codefront.harness.models.paths import codefront_home

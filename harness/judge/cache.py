@@ -7,8 +7,7 @@ import json
 
 from codefront.harness.judge.judge import JudgeOptions
 from codefront.harness.judge.program import judge_version
-from codefront.harness.problems import Problem
-from codefront.harness.store import normalized_code_hash
+from codefront.records import Problem
 
 
 def judge_cache_key(problem: Problem, code: str, options: JudgeOptions) -> str:
@@ -17,3 +16,9 @@ def judge_cache_key(problem: Problem, code: str, options: JudgeOptions) -> str:
     parts = [problem.id, problem.tests_hash(), problem.time_limit_s, problem.memory_limit_mb,
              judge_version(options), normalized_code_hash(code)]  # fmt: skip
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def normalized_code_hash(code: str) -> str:
+    """Identical programs up to trailing whitespace and line endings hash the same."""
+    lines = [line.rstrip() for line in code.replace("\r\n", "\n").split("\n")]
+    return hashlib.sha256("\n".join(lines).strip("\n").encode()).hexdigest()

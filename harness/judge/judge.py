@@ -6,34 +6,68 @@ import asyncio
 import os
 from collections.abc import Coroutine, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from codefront.harness.judge.program import compiled_prefix, runner_command
-from codefront.harness.judge.records import OUTCOME_OF, JudgeResult, TestResult, Verdict
+from codefront.harness.judge.runner.wire import (
+    CompileError,
+    Done,
+    InternalError,
+    JudgeJob,
+    TestCase,
+    decode_events,
+)
 from codefront.harness.judge.uids import leased_uid
 from codefront.harness.judge.warm import WarmRunners, warm_runners
-from codefront.harness.judge.wire import CompileError, Done, InternalError, JudgeJob, TestCase, decode_events
-from codefront.harness.problems import DEFAULT_LEVELS, LeveledTest, Problem, coverage_of, ladder
+from codefront.records import (
+    DEFAULT_LEVELS,
+    OUTCOME_OF,
+    JudgeResult,
+    LeveledTest,
+    Problem,
+    TestResult,
+    Verdict,
+    coverage_of,
+    ladder,
+)
 from codefront.sandbox.base import ExecResult, SandboxBackend
 
 OUTPUT_LIMIT_BYTES = 64 << 20
 RUNNER_OUTPUT_LIMIT = 16 << 20
 T = TypeVar("T")
+Isolation = Literal["submission", "test"]
 
 
 @dataclass(frozen=True)
 class JudgeOptions:
+    """How a submission is judged; everything here is in the judge's version (and so in the verdict
+    cache's key)."""
+
     levels: int = DEFAULT_LEVELS
+    """Nested coverage levels."""
     all_tests: bool = False
     """Run every test instead of stopping at the first failure."""
     time_limit_s: float | None = None
-    """Overrides the problem's own limit."""
+    """CPU seconds per test, overriding the problem's own limit."""
     memory_limit_mb: int | None = None
+    """MB per test, overriding the problem's own limit."""
     output_limit_bytes: int = OUTPUT_LIMIT_BYTES
+    """Bytes a test may write before it is OLE."""
     retry_tle: bool = True
     """Run a test that exceeded a time limit once more: TLE stands only if it happens twice."""
-    isolation: str = "submission"
-    """A submission's tests share one worker process ("submission") or get one each ("test")."""
+    isolation: Isolation = "submission"
+    """'submission': one worker process runs a submission's tests (as LeetCode and LiveCodeBench);
+    'test': a process per test (as Codeforces)."""
+
+    def __post_init__(self) -> None:
+        if self.levels < 1:
+            raise ValueError(f"--levels must be at least 1, got {self.levels}")
+        for name in ("time_limit_s", "memory_limit_mb", "output_limit_bytes"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(
+                    f"--{name.rsplit('_', 1)[0].replace('_', '-')} must be positive, got {value}"
+                )
 
 
 def default_concurrency() -> int:

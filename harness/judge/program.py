@@ -11,7 +11,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+RUNNER_DIR = Path(__file__).resolve().parent / "runner"
+"""The program that runs inside the sandbox: standard library only, its modules named bare."""
 MODULES = ("wire", "checkers", "containment", "referee", "supervisor", "child", "worker", "execution")
 """What the runner imports besides the standard library, loaded under these names in this order
 (each may import those before it) before the runner runs."""
@@ -49,7 +50,7 @@ for _name, _source in {modules!r}:
     sys.modules[_name] = _module
     exec(_compiled.get(_name) or compile(_source, _name + ".py", "exec"), _module.__dict__)
 del _name, _source, _module
-_runner = _compiled.get("runner") or compile({runner!r}, "runner.py", "exec")
+_runner = _compiled.get("main") or compile({main!r}, "main.py", "exec")
 """
 """The runner's modules loaded under their names, and the runner compiled, from `_compiled`."""
 RUNNER_ENTRY = 'exec(_runner, {"__name__": "__main__", "__builtins__": __builtins__})'
@@ -66,12 +67,12 @@ process forked from a bigger heap costs more (see the runner's prepare)."""
 
 @functools.cache
 def sources() -> dict[str, str]:
-    return {name: (HERE / f"{name}.py").read_text() for name in (*MODULES, "runner")}
+    return {name: (RUNNER_DIR / f"{name}.py").read_text() for name in (*MODULES, "main")}
 
 
 def _load() -> str:
     code = sources()
-    return _LOAD.format(modules=[(m, code[m]) for m in MODULES], runner=code["runner"])
+    return _LOAD.format(modules=[(m, code[m]) for m in MODULES], main=code["main"])
 
 
 @functools.cache

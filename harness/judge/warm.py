@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from codefront.harness.judge.program import RUNNER_ENTRY, warm_preload
-from codefront.harness.judge.wire import JudgeJob
+from codefront.harness.judge.runner.wire import JudgeJob
 from codefront.sandbox.base import ExecResult, Preloading, PythonServer, SandboxError
 
 log = logging.getLogger(__name__)

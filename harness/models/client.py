@@ -168,8 +168,14 @@ class ChatClient:
             os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
             import litellm
 
+            # drop_params: a provider that takes no `seed` (or other setting) gets the request without it.
             return await litellm.acompletion(
-                **request, api_key=self._api_key, timeout=self.timeout_s, num_retries=0, max_retries=0
+                **request,
+                api_key=self._api_key,
+                timeout=self.timeout_s,
+                num_retries=0,
+                max_retries=0,
+                drop_params=True,
             )
         # Parameters the SDK does not name (vLLM's top_k, min_p...) travel in the body as they are.
         known = {k: v for k, v in request.items() if k in self._create_params}

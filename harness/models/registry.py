@@ -56,7 +56,24 @@ class Registry:
         return iter(self.specs.values())
 
 
+MADE_BY = (
+    (re.compile(r"cov(\d+|L)"), "a coverage-level checkpoint: `harness pipeline` trains cov1 and covL, "
+                                "`harness train --coverage-level {c}` one level"),
+    (re.compile(r"alpha(-?\d+(\.\d+)?|X)"), "a weight average: `harness pipeline` merges a grid of them, or "
+                                            "`harness train` cov1 and covL, then `harness merge --low cov1 "
+                                            "--high covL --alpha {a} --out DIR`"),
+)  # fmt: skip
+"""Names the pipeline's commands make and register, with the command that makes each."""
+
+
 def unknown_model_message(name: str, known: list[str], files: tuple[Path, ...]) -> str:
+    made = next(((pattern, how) for pattern, how in MADE_BY if pattern.fullmatch(name)), None)
+    if made is not None:
+        value = made[0].fullmatch(name).group(1)  # type: ignore[union-attr]
+        how = made[1].format(c=value if value.isdigit() else "c", a=value)
+        return (
+            f"unknown model {name!r}: not made yet; it is {how} (known models: {', '.join(known) or 'none'})"
+        )
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}?" if close else f"known models: {', '.join(known) or 'none'}"
     return f"unknown model {name!r}: {hint} (define it in one of: {', '.join(map(str, files))})"

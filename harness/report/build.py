@@ -36,6 +36,7 @@ class Report:
             "ensembles": [e.to_dict() for e in self.ensembles],
             "complementarity": [c.to_dict() for c in self.complementarity],
             "comparisons": [c.to_dict() for c in self.comparisons],
+            "runs": [r.to_dict() for r in self.data.runs],
         }
 
 

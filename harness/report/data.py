@@ -6,13 +6,13 @@ two weight sets share a name, so samples of different weights are never pooled.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from codefront.harness.judge.records import Outcome
-from codefront.harness.records import ModelRecord, Sample
-from codefront.harness.store import Store
+from codefront.harness.results.store import RunRecord, Store
+from codefront.records import ModelRecord, Outcome, Sample
 
 DEGENERATION_SIGNALS = ("hit_max_tokens", "empty", "no_code", "loop")
 
@@ -50,9 +50,26 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class RunInfo:
+    """A run's reproducibility record: whose samples, and what they were made with."""
+
+    run_id: str
+    checkpoint: str
+    mode: str
+    seed: int | None
+    environments: tuple[dict, ...]
+    """The distinct environments of the sessions that added to it, oldest first (results/environment.py);
+    none for runs stored before environments were kept."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Dataset:
     checkpoints: dict[str, Checkpoint]
     tallies: tuple[Tally, ...]
+    runs: tuple[RunInfo, ...] = ()
 
     @property
     def modes(self) -> list[str]:
@@ -81,8 +98,23 @@ def load_dataset(store: Store) -> Dataset:
         key: _checkpoint(model, f"{model.name}@{key[:8]}" if model.name in shared else model.name)
         for key, model in models.items()
     }
-    tallies = _tallies(samples, {key: c.label for key, c in checkpoints.items()})
-    return Dataset({c.label: c for c in checkpoints.values()}, tallies)
+    labels = {key: c.label for key, c in checkpoints.items()}
+    tallies = _tallies(samples, labels)
+    return Dataset({c.label: c for c in checkpoints.values()}, tallies, _runs(store.runs(), labels))
+
+
+def _runs(records: Iterable[RunRecord], labels: dict[str, str]) -> tuple[RunInfo, ...]:
+    """The runs that have samples here, each with its distinct environments (a run resumed on the same
+    set-up is one environment, whatever the number of sessions)."""
+    runs = []
+    for record in records:
+        label = labels.get(record.config.get("model_key", ""))
+        if label is None:
+            continue
+        distinct = list({json.dumps(env, sort_keys=True): env for env in record.sessions}.values())
+        runs.append(RunInfo(record.run_id, label, str(record.config.get("mode", "")), record.config.get("seed"),
+                            tuple(distinct)))  # fmt: skip
+    return tuple(sorted(runs, key=lambda r: (r.checkpoint, r.mode, r.run_id)))
 
 
 def _checkpoint(model: ModelRecord, label: str) -> Checkpoint:

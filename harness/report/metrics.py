@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -24,10 +24,23 @@ from codefront.harness.report.estimators import (
 
 @dataclass(frozen=True)
 class Settings:
-    ks: tuple[int, ...] = (1, 5, 10)
+    """How the report computes: budgets, bootstrap, ensemble search."""
+
+    ks: tuple[int, ...] = field(default=(1, 5, 10), metadata={"flag": "--k"})
+    """Budgets for pass@k and ensembles."""
     resamples: int = 1000
+    """Bootstrap resamples over problems."""
     seed: int = 0
+    """Bootstrap seed."""
     max_ensemble: int = 3
+    """Largest ensemble searched."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ks", tuple(sorted(set(self.ks))))
+        if not self.ks or self.ks[0] < 1:
+            raise ValueError(f"--k needs budgets of at least 1, got {','.join(map(str, self.ks)) or 'none'}")
+        if self.resamples < 1 or self.max_ensemble < 1:
+            raise ValueError("--resamples and --max-ensemble must be at least 1")
 
 
 @dataclass(frozen=True)

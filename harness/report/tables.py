@@ -50,7 +50,8 @@ def report_tables(report: Report, by_difficulty: bool = True) -> list[TextTable]
     if report.alpha:
         tables.append(alpha_table(report))
     tables += [ensemble_table(report), complementarity_table(report)]
-    return tables + [table for c in report.comparisons for table in comparison_tables(c)]
+    tables += [table for c in report.comparisons for table in comparison_tables(c)]
+    return [*tables, runs_table(report)] if report.data.runs else tables
 
 
 def metrics_table(rows: list[MetricsRow], title: str) -> TextTable:
@@ -144,3 +145,29 @@ def comparison_tables(comparison: PairedComparison) -> list[TextTable]:
 
 def _difference_row(name: str, d: Difference) -> tuple[str, ...]:
     return (name, pct(d.a), pct(d.b), f"{100 * d.diff:+.1f} pts", ci(d.ci))
+
+
+def runs_table(report: Report) -> TextTable:
+    """Each run's reproducibility record; a run resumed under another set-up has a line per set-up."""
+    rows = []
+    for run in report.data.runs:
+        for env in run.environments or ({},):
+            rows.append((run.run_id[:12], run.checkpoint, run.mode, "-" if run.seed is None else str(run.seed),
+                         *environment_cells(env)))  # fmt: skip
+    columns = ("run", "model", "mode", "seed", "codefront", "packages", "judge", "machine")
+    return TextTable("Runs: what each ran with", columns, tuple(rows))
+
+
+def environment_cells(env: dict) -> tuple[str, str, str, str]:
+    """codefront, packages, judge and machine as cells; '-' for a run stored before they were kept."""
+    if not env:
+        return ("-", "-", "-", "not recorded")
+    commit = env.get("commit") or ""
+    codefront = env.get("codefront", "") + (
+        f" ({commit[:12]}{'+dirty' * commit.endswith('+dirty')})" if commit else ""
+    )
+    packages = ", ".join(f"{name} {version}" for name, version in env.get("packages", {}).items() if version)
+    machine = env.get("machine", {})
+    flags = "+".join(machine.get("cpu_flags", ())) or "no AVX2"
+    where = f"{machine.get('cpu', '?')}, {machine.get('cores', '?')} cores, {flags}, Python {machine.get('python', '?')}"
+    return (codefront, packages or "-", env.get("judge", "-"), where)
