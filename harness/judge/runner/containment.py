@@ -193,19 +193,25 @@ class CgroupGroup(ProcessGroup):
         return any(int(pid) != keep for pid in os.pread(self.members, 4096, 0).split())
 
     def kill(self, thorough: bool) -> bool:
-        reap(block=False)
-        if not self._populated():  # the usual end of a test: nothing left to kill
+        if self._collected():  # the usual end of a test: nothing left to kill
             return True
         with open(os.path.join(self.path, "cgroup.kill"), "w") as f:
             f.write("1")
         deadline = time.monotonic() + KILL_BOUND_S
-        while True:
-            reap(block=False)  # a zombie keeps the cgroup populated until reaped
-            if not self._populated():
-                return True
+        while not self._collected():
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.0005)
+        return True
+
+    def _collected(self) -> bool:
+        """Whether every process of the group has exited, their zombies reaped. A process leaves the
+        group as it exits, before it is reaped: reaping after the group is seen empty collects every
+        zombie (each re-parented to the runner by then), where reaping before could miss one that
+        exited in between, left for the next test to see."""
+        populated = self._populated()
+        reap(block=False)
+        return not populated
 
 
 def cgroup2_root() -> str | None:
