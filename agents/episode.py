@@ -4,7 +4,7 @@ Whatever ends an episode raises: `EpisodeEnd` (the model answered or submitted, 
 the wall-clock deadline; `Episode.play` is the one place that catches them. An `EndpointError`
 passes through, for the orchestrator to record as an infra error.
 
-The trajectory is typed (harness/records.py): the opening Messages, a ModelReply per model call, a
+The trajectory is typed (records/attempt.py): the opening Messages, a ModelReply per model call, a
 ToolRun per tool call, any harness Message (a nudge), and the End, each timed from the episode's start.
 """
 

@@ -13,6 +13,7 @@ import pytest
 from codefront.harness.judge import program
 from codefront.harness.judge.cache import judge_cache_key
 from codefront.harness.judge.judge import JudgeOptions, judge, judge_job
+from codefront.harness.judge.program import judge_version
 from codefront.harness.judge.runner import wire
 from codefront.harness.judge.runner.checkers import CHECKERS, validate_checker
 from codefront.records import Problem, Test, Verdict
@@ -71,9 +72,11 @@ def test_checker_names_and_parameters_are_validated_in_one_place():
 
 def test_cache_key_changes_with_every_ingredient_and_only_them(monkeypatch):
     options = JudgeOptions()
-    base = judge_cache_key(HALF, CODE, options)
-    assert judge_cache_key(HALF, CODE.replace("\n", "   \r\n"), options) == base  # whitespace only
-    assert judge_cache_key(replace(HALF, statement="other words"), CODE, options) == base
+    base = judge_cache_key(HALF, CODE, judge_version(options))
+    assert (
+        judge_cache_key(HALF, CODE.replace("\n", "   \r\n"), judge_version(options)) == base
+    )  # whitespace only
+    assert judge_cache_key(replace(HALF, statement="other words"), CODE, judge_version(options)) == base
     changed_problem = {
         "id": replace(HALF, id="half2"),
         "tests": replace(HALF, tests=HALF.tests[:2]),
@@ -84,20 +87,20 @@ def test_cache_key_changes_with_every_ingredient_and_only_them(monkeypatch):
         "memory limit": replace(HALF, memory_limit_mb=256),
         "test type": replace(HALF, test_type="functional", func_name="f"),
     }
-    keys = {name: judge_cache_key(p, CODE, options) for name, p in changed_problem.items()}
+    keys = {name: judge_cache_key(p, CODE, judge_version(options)) for name, p in changed_problem.items()}
     changed_options = {"levels": replace(options, levels=2), "all tests": replace(options, all_tests=True),
                        "time override": replace(options, time_limit_s=3.0),
                        "memory override": replace(options, memory_limit_mb=64),
                        "output limit": replace(options, output_limit_bytes=1 << 10),
                        "retry tle": replace(options, retry_tle=False)}  # fmt: skip
-    keys |= {name: judge_cache_key(HALF, CODE, o) for name, o in changed_options.items()}
-    keys["code"] = judge_cache_key(HALF, CODE.replace("2", "3"), options)
+    keys |= {name: judge_cache_key(HALF, CODE, judge_version(o)) for name, o in changed_options.items()}
+    keys["code"] = judge_cache_key(HALF, CODE.replace("2", "3"), judge_version(options))
     real = program.sources()
     for module in real:
         monkeypatch.setattr(program, "sources", lambda m=module: {**real, m: real[m] + "\n# changed\n"})
-        keys[f"{module}.py"] = judge_cache_key(HALF, CODE, options)
+        keys[f"{module}.py"] = judge_cache_key(HALF, CODE, judge_version(options))
     monkeypatch.setattr(program, "sources", lambda: real)
-    assert judge_cache_key(HALF, CODE, options) == base
+    assert judge_cache_key(HALF, CODE, judge_version(options)) == base
     assert base not in keys.values() and len(set(keys.values())) == len(keys), keys
 
 

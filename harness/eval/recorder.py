@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from codefront.harness.executors import Scorer
 from codefront.harness.judge.cache import judge_cache_key
+from codefront.harness.judge.judge import JudgeOptions
+from codefront.harness.judge.program import judge_version
 from codefront.harness.results.environment import Environment
 from codefront.harness.results.store import Store
 from codefront.records import JudgeResult, Outcome, Problem, Sample
@@ -37,6 +39,8 @@ class Recorder:
         self.store, self.executor = store, executor
         self.by_node: Counter[tuple[str, str]] = Counter()
         """How many episodes and judgings each node ran (executors other than local)."""
+        self.judge_versions: dict[JudgeOptions, str] = {}
+        """The judge's version by options: hashing the runner's sources costs ~0.5 ms a sample."""
 
     def start(self, identity: dict, environment: Environment) -> str:
         """The run's id (the hash of `identity`), recording this session's environment."""
@@ -60,7 +64,9 @@ class Recorder:
         if not code:
             placed = await scorer(problem, code)
             return Scored(placed.value, False, placed.node)
-        key = judge_cache_key(problem, code, scorer.options)
+        if scorer.options not in self.judge_versions:
+            self.judge_versions[scorer.options] = judge_version(scorer.options)
+        key = judge_cache_key(problem, code, self.judge_versions[scorer.options])
         cached = self.store.cached_result(key)
         if cached is not None:
             return Scored(cached, False, CACHE_NODE)

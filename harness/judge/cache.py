@@ -5,16 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 
-from codefront.harness.judge.judge import JudgeOptions
-from codefront.harness.judge.program import judge_version
 from codefront.records import Problem
 
 
-def judge_cache_key(problem: Problem, code: str, options: JudgeOptions) -> str:
-    """Problem, its hidden tests and checker, its limits, the judge's version (runner, checkers, wire
-    format, options) and the code up to whitespace. Not the backend: both give the same verdicts."""
-    parts = [problem.id, problem.tests_hash(), problem.time_limit_s, problem.memory_limit_mb,
-             judge_version(options), normalized_code_hash(code)]  # fmt: skip
+def judge_cache_key(problem: Problem, code: str, judge: str) -> str:
+    """Problem, its hidden tests and checker, its limits, the judge's version (`program.judge_version`
+    of its options: runner, checkers, wire format, options) and the code up to whitespace. Not the
+    backend: both give the same verdicts."""
+    parts = [problem.id, problem.tests_hash(), problem.time_limit_s, problem.memory_limit_mb, judge,
+             normalized_code_hash(code)]  # fmt: skip
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 

@@ -58,7 +58,7 @@ class RunInfo:
     mode: str
     seed: int | None
     environments: tuple[dict, ...]
-    """The distinct environments of the sessions that added to it, oldest first (results/environment.py);
+    """The distinct environments of the sessions that added to it, oldest first (harness/results/environment.py);
     none for runs stored before environments were kept."""
 
     def to_dict(self) -> dict:

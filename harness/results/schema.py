@@ -16,7 +16,7 @@ PLACEMENTS = """CREATE TABLE IF NOT EXISTS placements (
 the driver stored that sample: 1 in a run that met no infra error, whatever nodes died."""
 SESSIONS = """CREATE TABLE IF NOT EXISTS sessions (
     run_id TEXT NOT NULL, started_at REAL NOT NULL, environment TEXT NOT NULL)"""
-"""One row per command that started or resumed a run: what it ran with (results/environment.py)."""
+"""One row per command that started or resumed a run: what it ran with (harness/results/environment.py)."""
 SCHEMA_VERSION = 4
 TABLES = (
     """CREATE TABLE IF NOT EXISTS runs (
