@@ -1,7 +1,8 @@
 """A scripted OpenAI-compatible endpoint on 127.0.0.1 and a small problem file, for sweep tests.
 
 Model `good` answers every problem right and `bad` wrong; with tools offered, a first turn calls
-`python` once (so tool mode runs code in a sandbox) and the next answers. `/v1/models` lists both."""
+`python` once (so tool mode runs code in a sandbox) and the next answers. `/v1/models` lists both.
+Model `refused` gets HTTP 400 for every request (an endpoint that turns the run down)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ ANSWERS = {
     "good": "a, b = map(int, input().split())\nprint(a + b)\n",
     "bad": "a, b = map(int, input().split())\nprint(a - b)\n",
 }
+REFUSED = "refused"
 PROBLEMS = "problems:\n" + "".join(
     f"  - id: add{n}\n    statement: Read a and b; print a + b.\n    time_limit: 2\n"
     f'    public_tests: [{{input: "1 2\\n", output: "3\\n"}}]\n'
@@ -50,6 +52,8 @@ class Scripted(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         Scripted.seeds.append((body["model"], body.get("seed")))
         time.sleep(self.delay_s)
+        if body["model"] == REFUSED:
+            return self._send({"error": {"message": "this endpoint refuses the request"}}, 400)
         tool_turn = body.get("tools") and body["messages"][-1]["role"] != "tool"
         if tool_turn:
             call = {
@@ -78,7 +82,7 @@ def write_fixture(folder: Path, server: ThreadingHTTPServer) -> tuple[Path, Path
     url = f"http://127.0.0.1:{server.server_port}/v1"
     models = folder / "models.yaml"
     models.write_text("models:\n" + "".join(f"  {name}: {{base_url: '{url}', model: {name}, tool_protocol: native}}\n"
-                                          for name in ANSWERS))  # fmt: skip
+                                          for name in (*ANSWERS, REFUSED)))  # fmt: skip
     problems = folder / "problems.yaml"
     problems.write_text(PROBLEMS)
     return models, problems

@@ -6,6 +6,7 @@ One `harness serve smollm2-135m` runs for the module; every `harness run` below 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -104,3 +105,24 @@ def test_agentic_mode_runs_in_docker_and_cleans_up(served, tmp_path):
     assert len(client.containers.list(all=True)) == before
     shown = harness("show", "--db", str(tmp_path / "a.sqlite"), "smollm2-135m", samples[0].problem, "0")
     assert shown.returncode == 0 and "assistant" in shown.stdout
+
+
+def test_many_seeded_requests_at_once_are_served_and_sample_alike_again(served, tmp_path):
+    """The starter tier at once: more prompt tokens than one prefill chunk, each request with its
+    sample's seed. vLLM on the CPU dies on a seeded request whose prefill was chunked ("CPU Generator
+    does not use offset"), so the harness serves whole prefills; the same configuration run into
+    another store then samples the same completions."""
+    models = tmp_path / "models.yaml"
+    models.write_text("models:\n  smollm2-135m: {max_tokens: 96}\n")  # short answers: the point is the batch
+    env = {**os.environ, "CODEFRONT_MODELS": str(models)}
+
+    def completions(db: Path) -> dict[str, str]:
+        out = subprocess.run([HARNESS, "run", "--model", "smollm2-135m", "--difficulty", "starter", "--db", str(db)],
+                             capture_output=True, text=True, timeout=900, env=env)  # fmt: skip
+        assert out.returncode == 0, out.stdout + out.stderr
+        with Store(db) as store:
+            samples = list(store.samples())
+        assert len(samples) == 10 and not any(s.attempt.infra_error for s in samples)
+        return {s.problem: s.attempt.completion for s in samples}
+
+    assert completions(tmp_path / "a.sqlite") == completions(tmp_path / "b.sqlite")

@@ -534,3 +534,16 @@ def test_a_checkpoint_with_only_infra_errors_reports_no_rates(tmp_path: Path):
     assert rows["n"].solve_rate == 1.0
     assert [p.family for p in report.alpha] == ["lo -> hi"]
     assert len(render_plots(report)) == 6
+
+
+def test_a_store_whose_every_sample_is_an_infra_error_still_reports(tmp_path: Path):
+    """A server that died mid-run leaves nothing but infra errors: the report says so, it does not fail."""
+    db = tmp_path / "down.sqlite"
+    with Store(db) as store:
+        for index in range(3):
+            store.add(make_sample("m", "reasoning", f"p{index}", 0, "I"))
+    result = CliRunner().invoke(app, ["report", "--db", str(db)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    with Store(db) as store:
+        (row,) = build_report(load_dataset(store), SETTINGS).rows
+    assert (row.samples, row.infra_errors, row.solve_rate) == (0, 3, None)

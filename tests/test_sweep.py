@@ -142,3 +142,12 @@ def test_the_local_executor_never_imports_ray(endpoint: Path, tmp_path: Path):
             "assert r.exit_code == 0, r.output\nprint('ray' in sys.modules)\n")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_run_whose_every_sample_is_an_infra_error_fails_and_says_why(endpoint: Path, tmp_path: Path):
+    db = tmp_path / "refused.sqlite"
+    result = CliRunner().invoke(app, ["run", "--model", "refused", "--dataset", str(endpoint), "--db", str(db)],
+                                env={"COLUMNS": "200"})  # fmt: skip
+    assert result.exit_code == 1
+    assert "3 of them are infra errors" in result.output and "refuses the request" in result.output
+    assert {outcome for *_, outcome in stored(db)} == {None}  # stored, and retried by the same command

@@ -76,6 +76,7 @@ def _parameter(setting: Setting) -> inspect.Parameter:
     kind = _scalar(setting.annotation)
     shown = not setting.required and setting.default not in (None, ())
     help_text = setting.doc + (f" (default: {_shown(setting.default)})" if shown else "")
+    help_text += " (required)" if setting.required else ""
     panel = setting.path.rpartition(".")[0].replace("_", " ").capitalize() or None
     if setting.argument:
         option = typer.Argument(None, help=help_text, metavar=setting.path.upper(), show_default=False)

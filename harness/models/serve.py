@@ -100,6 +100,10 @@ def server_command(
     if not gpu:
         # CUDA graphs do not exist on CPU; eager mode skips compilation and starts in ~40 s.
         cmd.append("--enforce-eager")
+        # A prompt prefilled in chunks makes vLLM rewind its request's seeded generator, which CPU
+        # generators cannot do: the engine dies ("CPU Generator does not use offset", vLLM 0.32).
+        # Whole prefills let every request carry its seed.
+        cmd.append("--no-enable-chunked-prefill")
     if spec.tool_protocol == "native" and spec.tool_call_parser:
         cmd += ["--enable-auto-tool-choice", "--tool-call-parser", spec.tool_call_parser]
     return cmd + list(spec.vllm_args)

@@ -81,8 +81,9 @@ def make_pool(data: Dataset, mode: str, labels: Sequence[str] | None = None) -> 
     attempted = [{t.problem for t in tallies if t.checkpoint == label} for label in chosen]
     problems = tuple(sorted(set.intersection(*attempted))) if attempted else ()
     index = {(t.checkpoint, t.problem): t for t in tallies}
+    # An explicit shape: a mode whose every sample was an infra error has no checkpoint to pool.
     n = np.array([[index[(lb, p)].n for p in problems] for lb in chosen], dtype=float).reshape(
-        len(chosen), -1
+        len(chosen), len(problems)
     )
     c = np.array([[index[(lb, p)].solved for p in problems] for lb in chosen], dtype=float).reshape(n.shape)
     rates = (c / np.where(n > 0, n, 1)).mean(axis=1) if problems else np.zeros(len(chosen))

@@ -39,7 +39,7 @@ class Environment:
     judge: str
     """The judge's version: the hash of the runner it sends and the judge's options."""
     machine: dict[str, object] = field(default_factory=dict)
-    """CPU model, the CPU flags that matter, cores available, Python."""
+    """CPU model, the CPU flags that matter, the machine's cores, Python."""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -91,5 +91,5 @@ def machine() -> dict[str, object]:
                 break
     except OSError:
         pass
-    return {"cpu": model, "cpu_flags": [f for f in CPU_FLAGS if f in flags],
-            "cores": len(os.sched_getaffinity(0)), "python": platform.python_version()}  # fmt: skip
+    return {"cpu": model, "cpu_flags": [f for f in CPU_FLAGS if f in flags], "cores": os.cpu_count(),
+            "python": platform.python_version()}  # fmt: skip
